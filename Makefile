@@ -1,0 +1,53 @@
+# fundtracker: build, run and test. `make help` lists the targets.
+GO        ?= go
+BIN       := bin/fundtracker
+DB        ?= fundtracker.db
+ADDR      ?= :8080
+# Demo credentials for `make run` only (a real deployment sets its own, see README).
+ADMIN_EMAIL    ?= admin@example.org
+ADMIN_PASSWORD ?= demo-admin-password
+# Pinned versions of the vendored JS (see `make vendor-js`); checked against `npm view <pkg> version`.
+CHARTJS_VERSION ?= 4.6.1
+AXE_VERSION     ?= 4.14.1
+
+.DEFAULT_GOAL := help
+.PHONY: help build run seed test test-postgres test-browser test-reliability bench fuzz vet vendor-js clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}'
+
+build: ## Build bin/fundtracker
+	$(GO) build -o $(BIN) .
+
+run: build ## Build, seed the IOM Resilience Fund demo into $(DB), serve on $(ADDR)
+	FUNDTRACKER_DB=$(DB) ./$(BIN) seed
+	FUNDTRACKER_DB=$(DB) FUNDTRACKER_ADDR=$(ADDR) \
+	FUNDTRACKER_ADMIN_EMAIL=$(ADMIN_EMAIL) FUNDTRACKER_ADMIN_PASSWORD=$(ADMIN_PASSWORD) ./$(BIN) serve
+
+seed: build ## Seed the demo into $(DB) (idempotent)
+	FUNDTRACKER_DB=$(DB) ./$(BIN) seed
+
+test: ## Run the whole Go suite with -race (SQLite)
+	$(GO) test -race -count=1 ./...
+
+vet: ## go vet
+	$(GO) vet ./...
+
+clean: ## Remove build output and the local demo database
+	rm -rf bin $(DB) $(DB)-wal $(DB)-shm
+
+vendor-js: ## Refresh the vendored JS from npm: Chart.js $(CHARTJS_VERSION) (embedded), axe-core $(AXE_VERSION) (browser tests only)
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	(cd "$$tmp" && npm pack --silent chart.js@$(CHARTJS_VERSION) axe-core@$(AXE_VERSION) >/dev/null); \
+	mkdir -p "$$tmp/chart" "$$tmp/axe" frontend/static/vendor frontend/testdata/vendor; \
+	tar xzf "$$tmp/chart.js-$(CHARTJS_VERSION).tgz" -C "$$tmp/chart"; \
+	tar xzf "$$tmp/axe-core-$(AXE_VERSION).tgz" -C "$$tmp/axe"; \
+	sed '/^\/\/# sourceMappingURL=/d' "$$tmp/chart/package/dist/chart.umd.min.js" > frontend/static/vendor/chart.umd.min.js; \
+	cp "$$tmp/chart/package/LICENSE.md" frontend/static/vendor/chart.js.LICENSE.md; \
+	cp "$$tmp/axe/package/axe.min.js" frontend/testdata/vendor/axe.min.js; \
+	cp "$$tmp/axe/package/LICENSE" frontend/testdata/vendor/axe-core.LICENSE; \
+	printf 'chart.js %s\naxe-core %s\n' $(CHARTJS_VERSION) $(AXE_VERSION) > frontend/vendor-versions.txt; \
+	echo "vendored chart.js $(CHARTJS_VERSION), axe-core $(AXE_VERSION)"
+
+test-browser: ## Browser suite (headless Chromium via chromedp): build, seed, serve, check the pages; screenshots in $$FUNDTRACKER_SCREENSHOTS or bin/screenshots
+	$(GO) test -tags browser -count=1 ./frontend/

@@ -1,0 +1,130 @@
+// Package api assembles the HTTP server: middleware, and one route table.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/fundtracker/fundtracker/frontend"
+	"github.com/fundtracker/fundtracker/handlers"
+	"github.com/fundtracker/fundtracker/models"
+	"github.com/gin-gonic/gin"
+)
+
+// Config is the server's configuration.
+type Config struct {
+	// MaxBodyBytes bounds request bodies (1 MiB unless set).
+	MaxBodyBytes int64
+	// SecureCookies sets the Secure flag on cookies even without TLS (behind a TLS proxy).
+	SecureCookies bool
+	// TrustedProxies are the addresses whose X-Forwarded-For is believed.
+	TrustedProxies []string
+	// DBStats reports database pool figures for /metrics (optional).
+	DBStats DBStatsFunc
+}
+
+// New returns the HTTP handler of fundtracker over a store.
+func New(cfg Config, s handlers.Store) http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	r := gin.New()
+	r.SetTrustedProxies(cfg.TrustedProxies)
+	r.ContextWithFallback = true
+	r.HandleMethodNotAllowed = true
+	m := newMetrics(cfg.DBStats)
+	r.Use(requestID, m.observe, accessLog, recovery, securityHeaders, limitBody(cfg.MaxBodyBytes))
+	h := handlers.New(s)
+	h.SecureCookies = cfg.SecureCookies
+	routes(r, h, m)
+	r.NoRoute(func(c *gin.Context) {
+		handlers.Error(c, models.Errorf(models.ENOTFOUND, "No route %s %s.", c.Request.Method, c.Request.URL.Path))
+	})
+	r.NoMethod(func(c *gin.Context) {
+		handlers.Error(c, &models.Error{Code: models.ENOTFOUND, Message: "Method " + c.Request.Method + " is not allowed on " + c.Request.URL.Path + "."})
+	})
+	return r
+}
+
+// routes is the route table: every path fundtracker answers, in one place.
+func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
+	staff := handlers.Require(models.RoleStaff)
+	admin := handlers.Require(models.RoleAdmin)
+	signedIn := handlers.Require("")
+
+	r.GET("/healthz", h.Healthz)
+	r.GET("/readyz", h.Readyz)
+	r.GET("/metrics", m.handler())
+	r.GET("/api/openapi.json", openAPIJSON)
+	r.GET("/api/openapi.yaml", openAPIYAML)
+
+	fe := gin.WrapH(frontend.Handler())
+	r.GET("/", fe)
+	r.GET("/funds/:code", fe)
+	r.GET("/staff", fe)
+	r.GET("/static/*path", fe)
+
+	v1 := r.Group("/api/v1", h.Authenticate)
+
+	v1.POST("/auth/login", h.Login)
+	v1.POST("/auth/logout", signedIn, h.Logout)
+	v1.GET("/auth/me", signedIn, h.Me)
+	v1.GET("/tokens", signedIn, h.ListTokens)
+	v1.POST("/tokens", signedIn, h.CreateToken)
+	v1.DELETE("/tokens/:id", signedIn, h.RevokeToken)
+
+	v1.GET("/users", admin, h.ListUsers)
+	v1.POST("/users", admin, h.CreateUser)
+	v1.PATCH("/users/:id", admin, h.UpdateUser)
+
+	v1.GET("/funds", h.ListFunds)
+	v1.POST("/funds", admin, h.CreateFund)
+	v1.GET("/funds/:fund", h.GetFund)
+	v1.PATCH("/funds/:fund", admin, h.UpdateFund)
+	v1.GET("/funds/:fund/progress", h.Progress)
+	v1.GET("/funds/:fund/donors", h.DonorBreakdown)
+	v1.GET("/funds/:fund/donors.csv", h.DonorBreakdownCSV)
+	v1.GET("/funds/:fund/timeline", h.Timeline)
+
+	v1.GET("/donors", staff, h.ListDonors)
+	v1.POST("/donors", staff, h.CreateDonor)
+	v1.GET("/donors/:id", staff, h.GetDonor)
+	v1.PATCH("/donors/:id", staff, h.UpdateDonor)
+
+	v1.GET("/exchange-rates", staff, h.ListRates)
+	v1.POST("/exchange-rates", staff, h.CreateRate)
+	v1.GET("/exchange-rates/quote", staff, h.QuoteRate)
+
+	v1.GET("/pledges", staff, h.ListPledges)
+	v1.POST("/pledges", staff, h.CreatePledge)
+	v1.GET("/pledges/:id", staff, h.GetPledge)
+	v1.PATCH("/pledges/:id", staff, h.UpdatePledge)
+	v1.POST("/pledges/:id/cancel", staff, h.CancelPledge)
+
+	v1.GET("/contributions", staff, h.ListContributions)
+	v1.POST("/contributions", staff, h.CreateContribution)
+	v1.GET("/contributions/:id", staff, h.GetContribution)
+	v1.POST("/contributions/:id/void", staff, h.VoidContribution)
+
+	v1.GET("/exports/contributions.csv", staff, h.ExportContributions)
+	v1.GET("/exports/pledges.csv", staff, h.ExportPledges)
+
+	v1.GET("/audit", admin, h.ListAudit)
+}
+
+// NewServer returns an http.Server with timeouts set, so that slow or stuck
+// clients cannot hold connections forever.
+func NewServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      10 * time.Minute, // whole-ledger CSV exports stream for a while
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn),
+	}
+}

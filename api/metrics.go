@@ -1,0 +1,78 @@
+package api
+
+import (
+	"database/sql"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// DBStatsFunc reports the database pools' figures, by pool name.
+type DBStatsFunc func() map[string]sql.DBStats
+
+type metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+func newMetrics(stats DBStatsFunc) *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fundtracker_http_requests_total",
+			Help: "HTTP requests by route, method and status."}, []string{"route", "method", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "fundtracker_http_request_duration_seconds",
+			Help: "HTTP request latency by route.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16)}, []string{"route", "method"}),
+	}
+	m.reg.MustRegister(m.requests, m.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if stats != nil {
+		m.reg.MustRegister(dbCollector{stats})
+	}
+	return m
+}
+
+func (m *metrics) observe(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	m.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(c.Writer.Status())).Inc()
+	m.latency.WithLabelValues(route, c.Request.Method).Observe(time.Since(start).Seconds())
+}
+
+func (m *metrics) handler() gin.HandlerFunc {
+	return gin.WrapH(promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
+}
+
+// dbCollector exposes database/sql pool figures.
+type dbCollector struct{ stats DBStatsFunc }
+
+var (
+	dbOpen    = prometheus.NewDesc("fundtracker_db_open_connections", "Open connections by pool.", []string{"pool"}, nil)
+	dbInUse   = prometheus.NewDesc("fundtracker_db_in_use_connections", "Connections in use by pool.", []string{"pool"}, nil)
+	dbIdle    = prometheus.NewDesc("fundtracker_db_idle_connections", "Idle connections by pool.", []string{"pool"}, nil)
+	dbWait    = prometheus.NewDesc("fundtracker_db_wait_count_total", "Waits for a connection by pool.", []string{"pool"}, nil)
+	dbWaitDur = prometheus.NewDesc("fundtracker_db_wait_seconds_total", "Time waited for a connection by pool.", []string{"pool"}, nil)
+)
+
+func (d dbCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, desc := range []*prometheus.Desc{dbOpen, dbInUse, dbIdle, dbWait, dbWaitDur} {
+		ch <- desc
+	}
+}
+
+func (d dbCollector) Collect(ch chan<- prometheus.Metric) {
+	for pool, s := range d.stats() {
+		ch <- prometheus.MustNewConstMetric(dbOpen, prometheus.GaugeValue, float64(s.OpenConnections), pool)
+		ch <- prometheus.MustNewConstMetric(dbInUse, prometheus.GaugeValue, float64(s.InUse), pool)
+		ch <- prometheus.MustNewConstMetric(dbIdle, prometheus.GaugeValue, float64(s.Idle), pool)
+		ch <- prometheus.MustNewConstMetric(dbWait, prometheus.CounterValue, float64(s.WaitCount), pool)
+		ch <- prometheus.MustNewConstMetric(dbWaitDur, prometheus.CounterValue, s.WaitDuration.Seconds(), pool)
+	}
+}

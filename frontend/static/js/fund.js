@@ -1,0 +1,200 @@
+// The fund dashboard: headline figures, progress bar, cumulative timeline, top donors and
+// the sortable donor table (which is also the charts' text alternative).
+import { t, tEnum, locale, isRTL } from './i18n.js';
+import { money, percent, count, date, month, country, compareDecimal, chartNumber } from './format.js';
+import { api, itemsOf, fundPath } from './api.js';
+import { el, $, $$, setStatus } from './dom.js';
+import { progressBar } from './progress.js';
+
+const code = decodeURIComponent(location.pathname.split('/')[2] || '');
+const TOP_DONORS = 10;
+
+function showFigures(p) {
+  const figures = {
+    target: money(p.target),
+    paid: money(p.paid),
+    pledged: money(p.pledged),
+    outstanding: money(p.outstanding_pledges),
+    'percent-paid': percent(p.percent_paid),
+    'donor-count': count(p.donor_count),
+  };
+  for (const [id, text] of Object.entries(figures)) $(`#fig-${id}`).textContent = text;
+  const first = p.first_contribution;
+  $('#fig-first').textContent = first?.donor
+    ? t('fund.first_contributor_value', { donor: first.donor, date: date(first.received_on) })
+    : t('fund.none_yet');
+  $('#progress').replaceChildren(progressBar(p));
+  $('#as-of').textContent = p.as_of ? t('fund.as_of', { date: date(p.as_of) }) : '';
+}
+
+// Colours come from the stylesheet, so the page has a single palette.
+function palette() {
+  const css = getComputedStyle(document.documentElement);
+  const v = (name) => css.getPropertyValue(name).trim();
+  return { paid: v('--paid'), pledged: v('--pledged'), target: v('--target'), text: v('--text'), grid: v('--border') };
+}
+
+function chartDefaults(Chart, colors) {
+  Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+  Chart.defaults.color = colors.text;
+  Chart.defaults.borderColor = colors.grid;
+  Chart.defaults.locale = locale;
+  if (matchMedia('(prefers-reduced-motion: reduce)').matches) Chart.defaults.animation = false;
+}
+
+const compactAxis = new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 });
+
+// The options both charts share: right-to-left legend and tooltips in Arabic, and the value
+// axis labelled in compact US dollars (an approximate drawing scale, not an amount).
+function baseOptions(valueAxis) {
+  return {
+    responsive: true,
+    maintainAspectRatio: false,
+    interaction: { mode: 'index', intersect: false },
+    plugins: {
+      legend: { rtl: isRTL, textDirection: isRTL ? 'rtl' : 'ltr' },
+      tooltip: { rtl: isRTL, textDirection: isRTL ? 'rtl' : 'ltr' },
+    },
+    scales: {
+      [valueAxis]: {
+        beginAtZero: true,
+        ticks: { callback: (v) => `${compactAxis.format(v)}` },
+        title: { display: true, text: t('fund.axis_usd') },
+      },
+    },
+  };
+}
+
+// exactLabel is a tooltip label showing the API's exact amount, not the drawn Number.
+const exactLabel = (strings) => (ctx) => `${ctx.dataset.label}: ${money(strings[ctx.datasetIndex][ctx.dataIndex])}`;
+
+function timelineChart(Chart, items, target, colors) {
+  const series = [
+    items.map((i) => i.cumulative_paid),
+    items.map((i) => i.cumulative_pledged),
+    items.map(() => target),
+  ];
+  const options = baseOptions('y');
+  options.plugins.tooltip.callbacks = { label: exactLabel(series) };
+  options.scales.x = { reverse: isRTL };
+  options.scales.y.position = isRTL ? 'right' : 'left';
+  return new Chart($('#timeline-chart'), {
+    type: 'line',
+    data: {
+      labels: items.map((i) => month(i.period)),
+      datasets: [
+        { label: t('fund.cumulative_paid'), data: series[0].map(chartNumber), borderColor: colors.paid, backgroundColor: colors.paid, tension: 0.2 },
+        { label: t('fund.cumulative_pledged'), data: series[1].map(chartNumber), borderColor: colors.pledged, backgroundColor: colors.pledged, tension: 0.2 },
+        { label: t('fund.target'), data: series[2].map(chartNumber), borderColor: colors.target, backgroundColor: colors.target, borderDash: [6, 4], pointRadius: 0 },
+      ],
+    },
+    options,
+  });
+}
+
+function donorsChart(Chart, donors, colors) {
+  const top = [...donors].sort((a, b) => compareDecimal(b.pledged, a.pledged)).slice(0, TOP_DONORS);
+  const series = [top.map((d) => d.paid), top.map((d) => d.outstanding)];
+  // Room for each bar: a drawing size, set through the CSSOM (allowed by the CSP).
+  $('#donors-chart-box').style.height = `${Math.max(160, 48 * top.length + 80)}px`;
+  const options = baseOptions('x');
+  options.indexAxis = 'y';
+  options.plugins.tooltip.callbacks = { label: exactLabel(series) };
+  options.scales.x.stacked = true;
+  options.scales.x.reverse = isRTL;
+  options.scales.y = { stacked: true, position: isRTL ? 'right' : 'left' };
+  return new Chart($('#donors-chart'), {
+    type: 'bar',
+    data: {
+      labels: top.map((d) => d.name),
+      datasets: [
+        { label: t('fund.paid'), data: series[0].map(chartNumber), backgroundColor: colors.paid },
+        { label: t('fund.outstanding'), data: series[1].map(chartNumber), backgroundColor: colors.pledged },
+      ],
+    },
+    options,
+  });
+}
+
+function timelineTable(items) {
+  $('#timeline-table tbody').replaceChildren(...items.map((i) => el('tr', {},
+    el('th', { scope: 'row' }, month(i.period)),
+    el('td', { class: 'num' }, money(i.paid)),
+    el('td', { class: 'num' }, money(i.cumulative_paid)),
+    el('td', { class: 'num' }, money(i.pledged)),
+    el('td', { class: 'num' }, money(i.cumulative_pledged)))));
+}
+
+// The donor table, sortable by each column (headers are buttons; aria-sort tells the order).
+const collator = new Intl.Collator(locale);
+const SORT_KEYS = {
+  name: (a, b) => collator.compare(a.name, b.name),
+  kind: (a, b) => collator.compare(tEnum('kind', a.kind), tEnum('kind', b.kind)),
+  country: (a, b) => collator.compare(country(a.country_code), country(b.country_code)),
+  paid: (a, b) => compareDecimal(a.paid, b.paid),
+  outstanding: (a, b) => compareDecimal(a.outstanding, b.outstanding),
+  pledged: (a, b) => compareDecimal(a.pledged, b.pledged),
+  share: (a, b) => compareDecimal(a.share_of_paid_percent, b.share_of_paid_percent),
+};
+
+function donorTable(donors) {
+  const table = $('#donor-table');
+  let sortKey = 'paid';
+  let descending = true;
+  const render = () => {
+    const rows = [...donors].sort(SORT_KEYS[sortKey]);
+    if (descending) rows.reverse();
+    table.tBodies[0].replaceChildren(...rows.map((d) => el('tr', {},
+      el('th', { scope: 'row' }, d.name),
+      el('td', {}, tEnum('kind', d.kind)),
+      el('td', {}, country(d.country_code)),
+      el('td', { class: 'num' }, money(d.paid)),
+      el('td', { class: 'num' }, money(d.outstanding)),
+      el('td', { class: 'num' }, money(d.pledged)),
+      el('td', { class: 'num' }, percent(d.share_of_paid_percent)))));
+    for (const button of $$('button[data-sort]', table)) {
+      const active = button.dataset.sort === sortKey;
+      button.closest('th').setAttribute('aria-sort', active ? (descending ? 'descending' : 'ascending') : 'none');
+    }
+  };
+  table.tHead.addEventListener('click', (event) => {
+    const button = event.target.closest('button[data-sort]');
+    if (!button) return;
+    const key = button.dataset.sort;
+    descending = key === sortKey ? !descending : ['paid', 'outstanding', 'pledged', 'share'].includes(key);
+    sortKey = key;
+    render();
+  });
+  render();
+  if (!donors.length) table.tBodies[0].append(el('tr', {}, el('td', { colspan: 7 }, t('fund.no_donors'))));
+}
+
+async function main() {
+  if (!code) return;
+  const base = fundPath(code);
+  $('#csv-link').href = `/api/v1${base}/donors.csv`;
+  try {
+    const [fund, progress, timeline, donors] = await Promise.all([
+      api(base), api(`${base}/progress`), api(`${base}/timeline?interval=month`), api(`${base}/donors`),
+    ]);
+    document.title = t('fund.page_title', { name: fund.name });
+    $('#fund-name').textContent = fund.name;
+    $('#fund-org').textContent = [fund.organization, fund.description].filter(Boolean).join(' · ');
+    showFigures(progress);
+    const donorItems = itemsOf(donors);
+    donorTable(donorItems);
+    const timelineItems = itemsOf(timeline);
+    timelineTable(timelineItems);
+    setStatus('');
+    const colors = palette();
+    chartDefaults(window.Chart, colors);
+    timelineChart(window.Chart, timelineItems, progress.target, colors);
+    donorsChart(window.Chart, donorItems, colors);
+    document.body.dataset.state = 'ready';
+  } catch (err) {
+    setStatus(err.status === 404 ? t('fund.not_found') : t('common.load_failed', { message: err.message }), true);
+    document.body.dataset.state = 'error';
+  }
+}
+
+main();

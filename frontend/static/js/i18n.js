@@ -1,0 +1,28 @@
+// Translations: the server renders the page in its language (lang/dir on <html>) and names
+// the fingerprinted translation file in <meta name="ft-i18n">; strings built here come from it.
+
+export const lang = document.documentElement.lang || 'en';
+export const isRTL = document.documentElement.dir === 'rtl';
+
+// The Intl locale used to format numbers and dates in each page language.
+// Arabic uses 'ar-MA': the fund's region is Morocco, whose Arabic press (and the fund's own
+// announcements) write Western digits (0-9) with Moroccan month names ("يوليوز", "دجنبر");
+// 'ar-MA' gives exactly that, where plain 'ar' would switch to Arabic-Indic digits.
+const LOCALES = { en: 'en', fr: 'fr', ar: 'ar-MA' };
+export const locale = LOCALES[lang] || 'en';
+
+const meta = document.querySelector('meta[name="ft-i18n"]');
+const dict = meta ? await fetch(meta.content).then((r) => r.json()) : {};
+
+// t returns the text of key, with {name} placeholders filled from vars.
+export function t(key, vars = {}) {
+  const text = dict[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+}
+
+// tEnum translates a value of one of the API's enumerations (kind, stage, status,
+// earmarking), falling back to the raw value for one the interface does not know yet.
+export function tEnum(group, value) {
+  const key = `${group}.${value}`;
+  return key in dict ? dict[key] : String(value ?? '');
+}

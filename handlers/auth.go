@@ -1,0 +1,167 @@
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/fundtracker/fundtracker/models"
+	"github.com/fundtracker/fundtracker/store"
+	"github.com/gin-gonic/gin"
+)
+
+// CookieName is the browser session cookie.
+const CookieName = "fundtracker_session"
+
+// AuthStore signs users in and out and keeps their tokens.
+type AuthStore interface {
+	Login(ctx context.Context, in models.LoginInput, ip string) (models.User, string, error)
+	Authenticate(ctx context.Context, secret string) (models.User, int64, error)
+	RevokeToken(ctx context.Context, a models.Actor, tokenID int64) error
+	CreateAPIToken(ctx context.Context, a models.Actor, in models.TokenInput) (models.Token, error)
+	Tokens(ctx context.Context, userID int64, pg models.PageRequest) (models.Page[models.Token], error)
+}
+
+// Authenticate reads the credentials of a request, if any: a bearer token, or
+// else the session cookie. Wrong credentials are 401. A request that writes
+// with a cookie (no Authorization header) must come from the same origin.
+func (h *Handler) Authenticate(c *gin.Context) {
+	secret, fromCookie := "", false
+	if authz := c.GetHeader("Authorization"); authz != "" {
+		scheme, token, ok := strings.Cut(authz, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+			Error(c, models.Errorf(models.EUNAUTHORIZED, "The Authorization header must be \"Bearer <token>\"."))
+			return
+		}
+		secret = strings.TrimSpace(token)
+	} else if cookie, err := c.Cookie(CookieName); err == nil && cookie != "" {
+		secret, fromCookie = cookie, true
+	}
+	if c.GetHeader("Authorization") == "" {
+		if err := h.cop.Check(c.Request); err != nil {
+			slog.WarnContext(c.Request.Context(), "cross-origin write refused", "path", c.FullPath(), "origin", c.GetHeader("Origin"),
+				"sec_fetch_site", c.GetHeader("Sec-Fetch-Site"))
+			Error(c, models.Errorf(models.EFORBIDDEN, "Cross-origin requests that write with a cookie are refused."))
+			return
+		}
+	}
+	if secret == "" {
+		c.Next()
+		return
+	}
+	u, tokenID, err := h.auth.Authenticate(c.Request.Context(), secret)
+	if err != nil {
+		if fromCookie && models.ErrorCode(err) == models.EUNAUTHORIZED {
+			h.clearCookie(c) // a stale session: carry on as anonymous
+			c.Next()
+			return
+		}
+		Error(c, err)
+		return
+	}
+	c.Set(userKey, u)
+	c.Set(tokenKey, tokenID)
+	c.Next()
+}
+
+// Require refuses requests without a signed-in user (401) or whose role does
+// not allow what needs role (403).
+func Require(role string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		u := currentUser(c)
+		switch {
+		case u.ID == 0:
+			Error(c, models.Errorf(models.EUNAUTHORIZED, "Sign in first: send a bearer token or the session cookie."))
+		case !u.Can(role):
+			Error(c, models.Errorf(models.EFORBIDDEN, "This needs the %s role.", role))
+		default:
+			c.Next()
+		}
+	}
+}
+
+func (h *Handler) setCookie(c *gin.Context, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: CookieName, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		Secure: h.SecureCookies || c.Request.TLS != nil, SameSite: http.SameSiteLaxMode})
+}
+
+func (h *Handler) clearCookie(c *gin.Context) { h.setCookie(c, "", -1) }
+
+// Login answers POST /auth/login with a token and sets the session cookie.
+func (h *Handler) Login(c *gin.Context) {
+	var in models.LoginInput
+	if err := decode(c, &in); err != nil {
+		Error(c, err)
+		return
+	}
+	u, secret, err := h.auth.Login(c.Request.Context(), in, c.ClientIP())
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	h.setCookie(c, secret, int(store.SessionTTL.Seconds()))
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"token": secret, "user": gin.H{"id": u.ID, "email": u.Email, "role": u.Role}})
+}
+
+// Logout answers POST /auth/logout: the session or token used is revoked.
+func (h *Handler) Logout(c *gin.Context) {
+	if err := h.auth.RevokeToken(c.Request.Context(), actor(c), c.GetInt64(tokenKey)); err != nil {
+		Error(c, err)
+		return
+	}
+	h.clearCookie(c)
+	c.Status(http.StatusNoContent)
+}
+
+// Me answers GET /auth/me: who is signed in.
+func (h *Handler) Me(c *gin.Context) {
+	c.JSON(http.StatusOK, currentUser(c))
+}
+
+// ListTokens answers GET /tokens: the signed-in user's tokens.
+func (h *Handler) ListTokens(c *gin.Context) {
+	q := newQuery(c)
+	pg := q.page()
+	if err := q.err(); err != nil {
+		Error(c, err)
+		return
+	}
+	page, err := h.auth.Tokens(c.Request.Context(), currentUser(c).ID, pg)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, page)
+}
+
+// CreateToken answers POST /tokens: a new API token, its secret shown once.
+func (h *Handler) CreateToken(c *gin.Context) {
+	var in models.TokenInput
+	if err := decode(c, &in); err != nil {
+		Error(c, err)
+		return
+	}
+	t, err := h.auth.CreateAPIToken(c.Request.Context(), actor(c), in)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusCreated, t)
+}
+
+// RevokeToken answers DELETE /tokens/{id}.
+func (h *Handler) RevokeToken(c *gin.Context) {
+	id, err := pathID(c, "id", "token")
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	if err := h.auth.RevokeToken(c.Request.Context(), actor(c), id); err != nil {
+		Error(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

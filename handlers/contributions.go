@@ -1,0 +1,99 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/fundtracker/fundtracker/models"
+	"github.com/fundtracker/fundtracker/store"
+	"github.com/gin-gonic/gin"
+)
+
+// ContributionStore keeps contributions.
+type ContributionStore interface {
+	Contribution(ctx context.Context, id int64) (models.Contribution, error)
+	Contributions(ctx context.Context, f store.ContributionFilter, pg models.PageRequest) (models.Page[models.Contribution], error)
+	CreateContribution(ctx context.Context, a models.Actor, in models.ContributionInput, idem store.Idempotency) (models.Contribution, *store.Replay, error)
+	VoidContribution(ctx context.Context, a models.Actor, id int64, in models.ReasonInput) (models.Contribution, error)
+}
+
+func contributionFilter(q *query) store.ContributionFilter {
+	f := store.ContributionFilter{FundID: q.id("fund_id"), DonorID: q.id("donor_id"), PledgeID: q.id("pledge_id"),
+		From: q.date("from"), To: q.date("to")}
+	if f.From != "" && f.To != "" && f.To < f.From {
+		q.p.Add("to", "must be on or after from")
+	}
+	return f
+}
+
+// ListContributions answers GET /contributions?fund_id=&donor_id=&pledge_id=&from=&to=.
+func (h *Handler) ListContributions(c *gin.Context) {
+	q := newQuery(c)
+	f := contributionFilter(q)
+	pg := q.page()
+	if err := q.err(); err != nil {
+		Error(c, err)
+		return
+	}
+	page, err := h.contributions.Contributions(c.Request.Context(), f, pg)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, page)
+}
+
+// GetContribution answers GET /contributions/{id}.
+func (h *Handler) GetContribution(c *gin.Context) {
+	id, err := pathID(c, "id", "contribution")
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	ct, err := h.contributions.Contribution(c.Request.Context(), id)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, ct)
+}
+
+// CreateContribution answers POST /contributions; an Idempotency-Key makes retries safe.
+func (h *Handler) CreateContribution(c *gin.Context) {
+	var in models.ContributionInput
+	if err := decode(c, &in); err != nil {
+		Error(c, err)
+		return
+	}
+	idem, err := idempotency(c, in)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	ct, replay, err := h.contributions.CreateContribution(c.Request.Context(), actor(c), in, idem)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	created(c, ct, replay)
+}
+
+// VoidContribution answers POST /contributions/{id}/void.
+func (h *Handler) VoidContribution(c *gin.Context) {
+	id, err := pathID(c, "id", "contribution")
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	var in models.ReasonInput
+	if err := decode(c, &in); err != nil {
+		Error(c, err)
+		return
+	}
+	ct, err := h.contributions.VoidContribution(c.Request.Context(), actor(c), id, in)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, ct)
+}

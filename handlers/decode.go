@@ -1,0 +1,163 @@
+package handlers
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/fundtracker/fundtracker/models"
+	"github.com/fundtracker/fundtracker/store"
+	"github.com/gin-gonic/gin"
+)
+
+// MaxJSONDepth bounds how deeply a request body may nest.
+const MaxJSONDepth = 16
+
+// decode reads the request body into v: one JSON object, no duplicate keys,
+// no unknown fields, nested at most MaxJSONDepth deep. Malformed JSON is 400
+// invalid_json; a field of the wrong type or an unknown field is 422 naming it.
+func decode(c *gin.Context, v any) error {
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return models.Errorf(models.ETOOLARGE, "The request body is larger than %d bytes.", mbe.Limit)
+		}
+		return models.Errorf(models.EINVALIDJSON, "The request body could not be read.")
+	}
+	if err := CheckJSONObject(body); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &te):
+			field := te.Field
+			if field == "" {
+				field = "body"
+			}
+			return models.FieldError(field, "must be "+typeName(te.Type.Kind().String()))
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return models.FieldError(field, "is not a field of this request")
+		default:
+			return models.Errorf(models.EINVALIDJSON, "The request body is not valid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+		}
+	}
+	return nil
+}
+
+func typeName(kind string) string {
+	switch kind {
+	case "int64", "int", "int32":
+		return "a whole number"
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "ptr":
+		return "a value of another type"
+	}
+	return "of another type"
+}
+
+// CheckJSONObject checks that b is exactly one JSON object, with no key twice
+// in any object and nesting at most MaxJSONDepth deep.
+func CheckJSONObject(b []byte) error {
+	bad := func(msg string) error { return models.Errorf(models.EINVALIDJSON, "%s", msg) }
+	if len(bytes.TrimSpace(b)) == 0 {
+		return bad("The request body is empty: a JSON object is expected.")
+	}
+	if !utf8.Valid(b) {
+		return bad("The request body is not valid UTF-8.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	type frame struct {
+		keys     map[string]bool
+		isObject bool
+		wantKey  bool
+	}
+	var stack []frame
+	first := true
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return bad("The request body is not valid JSON: " + strings.TrimPrefix(err.Error(), "json: "))
+		}
+		if first {
+			if d, ok := tok.(json.Delim); !ok || d != '{' {
+				return bad("The request body must be a JSON object.")
+			}
+			first = false
+		} else if len(stack) == 0 {
+			return bad("The request body has data after its JSON object.")
+		}
+		top := len(stack) - 1
+		if top >= 0 && stack[top].isObject && stack[top].wantKey {
+			if k, ok := tok.(string); ok {
+				if stack[top].keys[k] {
+					return bad("The request body has the key " + quote(k) + " twice.")
+				}
+				stack[top].keys[k] = true
+				stack[top].wantKey = false
+				continue
+			}
+		}
+		if top >= 0 && stack[top].isObject {
+			stack[top].wantKey = true // a value was read (or the object ends)
+		}
+		if d, ok := tok.(json.Delim); ok {
+			switch d {
+			case '{', '[':
+				if len(stack) >= MaxJSONDepth {
+					return bad("The request body is nested too deeply.")
+				}
+				stack = append(stack, frame{keys: map[string]bool{}, isObject: d == '{', wantKey: d == '{'})
+			case '}', ']':
+				stack = stack[:len(stack)-1]
+				if n := len(stack); n > 0 && stack[n-1].isObject {
+					stack[n-1].wantKey = true
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// idempotency reads the Idempotency-Key header and fingerprints the request
+// as decoded, so that a retry of the same request matches its first answer.
+func idempotency(c *gin.Context, decoded any) (store.Idempotency, error) {
+	key := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
+	if key == "" {
+		return store.Idempotency{}, nil
+	}
+	if len(key) > 200 {
+		return store.Idempotency{}, models.FieldError("Idempotency-Key", "must be at most 200 characters")
+	}
+	b, err := json.Marshal(decoded)
+	if err != nil {
+		return store.Idempotency{}, err
+	}
+	h := sha256.New()
+	h.Write([]byte(c.Request.Method + " " + c.FullPath() + "\n"))
+	h.Write(b)
+	return store.Idempotency{Key: key, Fingerprint: hex.EncodeToString(h.Sum(nil))}, nil
+}

@@ -1,0 +1,90 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/fundtracker/fundtracker/models"
+	"github.com/fundtracker/fundtracker/store"
+	"github.com/gin-gonic/gin"
+)
+
+// DonorStore keeps donors.
+type DonorStore interface {
+	Donor(ctx context.Context, id int64) (models.Donor, error)
+	Donors(ctx context.Context, f store.DonorFilter, pg models.PageRequest) (models.Page[models.Donor], error)
+	CreateDonor(ctx context.Context, a models.Actor, in models.DonorInput, idem store.Idempotency) (models.Donor, *store.Replay, error)
+	UpdateDonor(ctx context.Context, a models.Actor, id int64, in models.DonorInput) (models.Donor, error)
+}
+
+// ListDonors answers GET /donors?fund_id=&q=.
+func (h *Handler) ListDonors(c *gin.Context) {
+	q := newQuery(c)
+	f := store.DonorFilter{FundID: q.id("fund_id"), Query: c.Query("q")}
+	pg := q.page()
+	if err := q.err(); err != nil {
+		Error(c, err)
+		return
+	}
+	page, err := h.donors.Donors(c.Request.Context(), f, pg)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, page)
+}
+
+// GetDonor answers GET /donors/{id}.
+func (h *Handler) GetDonor(c *gin.Context) {
+	id, err := pathID(c, "id", "donor")
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	d, err := h.donors.Donor(c.Request.Context(), id)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, d)
+}
+
+// CreateDonor answers POST /donors.
+func (h *Handler) CreateDonor(c *gin.Context) {
+	var in models.DonorInput
+	if err := decode(c, &in); err != nil {
+		Error(c, err)
+		return
+	}
+	idem, err := idempotency(c, in)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	d, replay, err := h.donors.CreateDonor(c.Request.Context(), actor(c), in, idem)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	created(c, d, replay)
+}
+
+// UpdateDonor answers PATCH /donors/{id}.
+func (h *Handler) UpdateDonor(c *gin.Context) {
+	id, err := pathID(c, "id", "donor")
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	var in models.DonorInput
+	if err := decode(c, &in); err != nil {
+		Error(c, err)
+		return
+	}
+	d, err := h.donors.UpdateDonor(c.Request.Context(), actor(c), id, in)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, d)
+}

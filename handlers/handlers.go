@@ -1,0 +1,84 @@
+package handlers
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+
+	"github.com/fundtracker/fundtracker/models"
+	"github.com/gin-gonic/gin"
+)
+
+// Handler holds what the handlers need, each as a small interface declared
+// where it is used (the *store.Store satisfies them all; tests may fake one).
+type Handler struct {
+	funds         FundStore
+	donors        DonorStore
+	rates         RateStore
+	pledges       PledgeStore
+	contributions ContributionStore
+	reports       ReportStore
+	auth          AuthStore
+	users         UserStore
+	audit         AuditStore
+	health        HealthStore
+	// SecureCookies forces the Secure flag on cookies (behind a TLS proxy).
+	SecureCookies bool
+	cop           *http.CrossOriginProtection
+}
+
+// Store is everything the handlers use.
+type Store interface {
+	FundStore
+	DonorStore
+	RateStore
+	PledgeStore
+	ContributionStore
+	ReportStore
+	AuthStore
+	UserStore
+	AuditStore
+	HealthStore
+}
+
+// New returns the handlers over a store.
+func New(s Store) *Handler {
+	return &Handler{funds: s, donors: s, rates: s, pledges: s, contributions: s, reports: s, auth: s, users: s,
+		audit: s, health: s, cop: http.NewCrossOriginProtection()}
+}
+
+const userKey = "user"
+const tokenKey = "token_id"
+
+// currentUser returns the signed-in user (the zero User when none).
+func currentUser(c *gin.Context) models.User {
+	u, _ := c.Get(userKey)
+	user, _ := u.(models.User)
+	return user
+}
+
+// actor is who makes the change a request asks for.
+func actor(c *gin.Context) models.Actor {
+	u := currentUser(c)
+	return models.Actor{UserID: u.ID, Email: u.Email, SourceIP: c.ClientIP()}
+}
+
+// publicJSON answers a public read with an ETag and revalidation headers; a
+// request whose If-None-Match matches gets 304 with no body.
+func publicJSON(c *gin.Context, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	c.Header("ETag", etag)
+	c.Header("Cache-Control", "public, no-cache")
+	if match := c.GetHeader("If-None-Match"); match != "" && (match == etag || match == "W/"+etag || match == "*") {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
+}

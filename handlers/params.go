@@ -1,0 +1,73 @@
+package handlers
+
+import (
+	"strconv"
+
+	"github.com/fundtracker/fundtracker/models"
+	"github.com/gin-gonic/gin"
+)
+
+// pathID reads a numeric id from the path; anything else names nothing (404).
+func pathID(c *gin.Context, name, what string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, models.Errorf(models.ENOTFOUND, "No %s with id %q.", what, c.Param(name))
+	}
+	return id, nil
+}
+
+// query reads optional query parameters, collecting problems per parameter.
+type query struct {
+	c *gin.Context
+	p models.Problems
+}
+
+func newQuery(c *gin.Context) *query { return &query{c: c, p: models.Problems{}} }
+
+func (q *query) id(name string) int64 {
+	v := q.c.Query(name)
+	if v == "" {
+		return 0
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		q.p.Add(name, "must be a positive whole number")
+	}
+	return id
+}
+
+func (q *query) date(name string) models.Date {
+	v := q.c.Query(name)
+	if v == "" {
+		return ""
+	}
+	d, ok := models.ParseDate(v)
+	if !ok {
+		q.p.Add(name, "must be a date written YYYY-MM-DD")
+	}
+	return d
+}
+
+func (q *query) oneOf(name, def string, allowed []string) string {
+	return models.OneOf(name, q.c.Query(name), def, allowed, q.p)
+}
+
+func (q *query) currency(name string) string {
+	v := q.c.Query(name)
+	if v == "" {
+		return ""
+	}
+	return models.CurrencyCode(name, v, q.p)
+}
+
+func (q *query) page() models.PageRequest {
+	pg, err := models.ParsePage(q.c.Query("limit"), q.c.Query("cursor"))
+	if me, ok := err.(*models.Error); ok {
+		for k, v := range me.Fields {
+			q.p.Add(k, v)
+		}
+	}
+	return pg
+}
+
+func (q *query) err() error { return q.p.Err() }

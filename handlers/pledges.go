@@ -1,0 +1,119 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/fundtracker/fundtracker/models"
+	"github.com/fundtracker/fundtracker/store"
+	"github.com/gin-gonic/gin"
+)
+
+// PledgeStore keeps pledges.
+type PledgeStore interface {
+	Pledge(ctx context.Context, id int64) (models.Pledge, error)
+	Pledges(ctx context.Context, f store.PledgeFilter, pg models.PageRequest) (models.Page[models.Pledge], error)
+	CreatePledge(ctx context.Context, a models.Actor, in models.PledgeInput, idem store.Idempotency) (models.Pledge, *store.Replay, error)
+	UpdatePledge(ctx context.Context, a models.Actor, id int64, in models.PledgePatch) (models.Pledge, error)
+	CancelPledge(ctx context.Context, a models.Actor, id int64, in models.ReasonInput) (models.Pledge, error)
+}
+
+func pledgeFilter(q *query) store.PledgeFilter {
+	status := ""
+	if q.c.Query("status") != "" {
+		status = q.oneOf("status", "", models.PledgeStatuses)
+	}
+	return store.PledgeFilter{FundID: q.id("fund_id"), DonorID: q.id("donor_id"), Status: status}
+}
+
+// ListPledges answers GET /pledges?fund_id=&donor_id=&status=.
+func (h *Handler) ListPledges(c *gin.Context) {
+	q := newQuery(c)
+	f := pledgeFilter(q)
+	pg := q.page()
+	if err := q.err(); err != nil {
+		Error(c, err)
+		return
+	}
+	page, err := h.pledges.Pledges(c.Request.Context(), f, pg)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, page)
+}
+
+// GetPledge answers GET /pledges/{id}.
+func (h *Handler) GetPledge(c *gin.Context) {
+	id, err := pathID(c, "id", "pledge")
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	p, err := h.pledges.Pledge(c.Request.Context(), id)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+// CreatePledge answers POST /pledges.
+func (h *Handler) CreatePledge(c *gin.Context) {
+	var in models.PledgeInput
+	if err := decode(c, &in); err != nil {
+		Error(c, err)
+		return
+	}
+	idem, err := idempotency(c, in)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	p, replay, err := h.pledges.CreatePledge(c.Request.Context(), actor(c), in, idem)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	created(c, p, replay)
+}
+
+// UpdatePledge answers PATCH /pledges/{id}.
+func (h *Handler) UpdatePledge(c *gin.Context) {
+	id, err := pathID(c, "id", "pledge")
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	var in models.PledgePatch
+	if err := decode(c, &in); err != nil {
+		Error(c, err)
+		return
+	}
+	p, err := h.pledges.UpdatePledge(c.Request.Context(), actor(c), id, in)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+// CancelPledge answers POST /pledges/{id}/cancel.
+func (h *Handler) CancelPledge(c *gin.Context) {
+	id, err := pathID(c, "id", "pledge")
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	var in models.ReasonInput
+	if err := decode(c, &in); err != nil {
+		Error(c, err)
+		return
+	}
+	p, err := h.pledges.CancelPledge(c.Request.Context(), actor(c), id, in)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}

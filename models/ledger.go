@@ -1,0 +1,91 @@
+package models
+
+import (
+	"sort"
+
+	"github.com/shopspring/decimal"
+)
+
+// Payment is a contribution as it bears on its pledge's history.
+type Payment struct {
+	ReceivedOn Date
+	VoidDay    Date // "" while live
+	Amount     decimal.Decimal
+}
+
+// PledgeHistory is what decides a pledge's outstanding USD on any day.
+type PledgeHistory struct {
+	Amount    decimal.Decimal
+	Rate      decimal.Decimal
+	PledgedOn Date
+	CancelDay Date // "" while not cancelled
+	Payments  []Payment
+}
+
+// OutstandingOn is the pledge's outstanding_usd in cents as it stood at the
+// end of day d: nothing before it was pledged or once it was cancelled;
+// otherwise the unpaid part at the pledge's rate, counting payments received
+// by d and not voided by d.
+func (h PledgeHistory) OutstandingOn(d Date) int64 {
+	if d < h.PledgedOn || (h.CancelDay != "" && h.CancelDay <= d) {
+		return 0
+	}
+	paid := decimal.Zero
+	for _, p := range h.Payments {
+		if p.ReceivedOn <= d && (p.VoidDay == "" || p.VoidDay > d) {
+			paid = paid.Add(p.Amount)
+		}
+	}
+	return OutstandingUSDCents(h.Amount, paid, h.Rate, false)
+}
+
+// Steps returns, for each day on which the pledge's outstanding_usd changes,
+// the change in cents. Summed up to a day, the steps give OutstandingOn(day).
+// Because outstanding_usd is rounded per pledge, a back-dated payment can
+// change other days' steps: callers apply the difference of two Steps.
+func (h PledgeHistory) Steps() map[Date]int64 {
+	if h.Amount.IsZero() {
+		return nil
+	}
+	days := []Date{h.PledgedOn}
+	if h.CancelDay != "" {
+		days = append(days, h.CancelDay)
+	}
+	for _, p := range h.Payments {
+		days = append(days, p.ReceivedOn)
+		if p.VoidDay != "" {
+			days = append(days, p.VoidDay)
+		}
+	}
+	sort.Slice(days, func(i, j int) bool { return days[i] < days[j] })
+	steps := map[Date]int64{}
+	var prev int64
+	for i, d := range days {
+		if i > 0 && d == days[i-1] {
+			continue
+		}
+		v := h.OutstandingOn(d)
+		if v != prev {
+			steps[d] = v - prev
+		}
+		prev = v
+	}
+	return steps
+}
+
+// StepDiff returns after - before, day by day, leaving out days with no change.
+func StepDiff(before, after map[Date]int64) map[Date]int64 {
+	out := map[Date]int64{}
+	for d, v := range after {
+		out[d] += v
+	}
+	for d, v := range before {
+		out[d] -= v
+	}
+	for d, v := range out {
+		if v == 0 {
+			delete(out, d)
+		}
+	}
+	return out
+}

@@ -1,0 +1,186 @@
+package models
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Pledge stages (OCHA FTS): announced but not binding, or a signed agreement.
+var PledgeStages = []string{"pledge", "commitment"}
+
+// Earmarkings say how freely the fund may use the money.
+var Earmarkings = []string{"unearmarked", "softly_earmarked", "earmarked"}
+
+// Pledge statuses.
+const (
+	StatusOpen          = "open"
+	StatusPartiallyPaid = "partially_paid"
+	StatusFulfilled     = "fulfilled"
+	StatusOverdue       = "overdue"
+	StatusCancelled     = "cancelled"
+)
+
+// PledgeStatuses lists every pledge status, for filters.
+var PledgeStatuses = []string{StatusOpen, StatusPartiallyPaid, StatusFulfilled, StatusOverdue, StatusCancelled}
+
+// Pledge is money a donor has promised to a fund, in the donor's currency.
+type Pledge struct {
+	ID             int64      `json:"id"`
+	FundID         int64      `json:"fund_id"`
+	FundCode       string     `json:"fund_code"`
+	DonorID        int64      `json:"donor_id"`
+	DonorName      string     `json:"donor_name"`
+	Amount         Money      `json:"amount"`
+	Currency       string     `json:"currency"`
+	ExchangeRate   Rate       `json:"exchange_rate"`
+	AmountUSD      Money      `json:"amount_usd"`
+	Paid           Money      `json:"paid"`
+	Outstanding    Money      `json:"outstanding"`
+	OutstandingUSD Money      `json:"outstanding_usd"`
+	Status         string     `json:"status"`
+	PledgedOn      Date       `json:"pledged_on"`
+	DueOn          Date       `json:"due_on"`
+	Stage          string     `json:"stage"`
+	Earmarking     string     `json:"earmarking"`
+	Reference      string     `json:"reference"`
+	Notes          string     `json:"notes"`
+	Cancelled      bool       `json:"cancelled"`
+	CancelReason   string     `json:"cancel_reason"`
+	CancelledAt    *time.Time `json:"cancelled_at"`
+	CancelledBy    string     `json:"cancelled_by"`
+	CreatedAt      time.Time  `json:"created_at"`
+	CreatedBy      string     `json:"created_by"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+}
+
+// OutstandingUSDCents is what a pledge still expects, in USD cents: the unpaid
+// part of its amount at the pledge's own rate, rounded half away from zero
+// to the cent; nothing once cancelled.
+func OutstandingUSDCents(amount, paid decimal.Decimal, rate decimal.Decimal, cancelled bool) int64 {
+	if cancelled || paid.Cmp(amount) >= 0 {
+		return 0
+	}
+	return ToMinor(ToUSD(amount.Sub(paid), rate), 2)
+}
+
+// Derive fills the figures that follow from the amount, the paid part and the
+// state of the pledge: outstanding, outstanding_usd and status on the given day.
+func (p *Pledge) Derive(today Date) {
+	places := MinorUnits(p.Currency)
+	out := p.Amount.Amount.Sub(p.Paid.Amount)
+	if p.Cancelled || out.IsNegative() {
+		out = decimal.Zero
+	}
+	p.Outstanding = Money{out, places}
+	p.OutstandingUSD = USDCents(OutstandingUSDCents(p.Amount.Amount, p.Paid.Amount, p.ExchangeRate.Decimal, p.Cancelled))
+	switch {
+	case p.Cancelled:
+		p.Status = StatusCancelled
+	case out.IsZero():
+		p.Status = StatusFulfilled
+	case p.DueOn != "" && p.DueOn < today:
+		p.Status = StatusOverdue
+	case p.Paid.Amount.IsZero():
+		p.Status = StatusOpen
+	default:
+		p.Status = StatusPartiallyPaid
+	}
+}
+
+// PledgeInput is the body of POST /pledges.
+type PledgeInput struct {
+	FundID       int64        `json:"fund_id"`
+	DonorID      int64        `json:"donor_id"`
+	Amount       DecimalInput `json:"amount"`
+	Currency     string       `json:"currency"`
+	PledgedOn    DateInput    `json:"pledged_on"`
+	DueOn        DateInput    `json:"due_on"`
+	Stage        string       `json:"stage"`
+	Earmarking   string       `json:"earmarking"`
+	ExchangeRate DecimalInput `json:"exchange_rate"`
+	Reference    string       `json:"reference"`
+	Notes        string       `json:"notes"`
+}
+
+// Validate checks the input on its own; the store then checks the fund, the
+// donor and the rate. It returns the pledge, the rate given (zero if none) and
+// the problems found.
+func (in PledgeInput) Validate() (Pledge, decimal.Decimal, Problems) {
+	p := Problems{}
+	pl := Pledge{
+		FundID:     positiveID("fund_id", in.FundID, p),
+		DonorID:    positiveID("donor_id", in.DonorID, p),
+		Currency:   CurrencyCode("currency", in.Currency, p),
+		PledgedOn:  in.PledgedOn.Required("pledged_on", p),
+		DueOn:      in.DueOn.Optional("due_on", p),
+		Stage:      OneOf("stage", in.Stage, "pledge", PledgeStages, p),
+		Earmarking: OneOf("earmarking", in.Earmarking, "unearmarked", Earmarkings, p),
+		Reference:  Text("reference", in.Reference, false, 200, false, p),
+		Notes:      Text("notes", in.Notes, false, 5000, true, p),
+	}
+	pl.Amount = NewMoney(in.Amount.Amount("amount", pl.Currency, p), pl.Currency)
+	if pl.DueOn != "" && pl.PledgedOn != "" && pl.DueOn < pl.PledgedOn {
+		p.Add("due_on", "must be on or after pledged_on")
+	}
+	rate := givenRate(in.ExchangeRate, pl.Currency, p)
+	return pl, rate, p
+}
+
+// PledgePatch is the body of PATCH /pledges/{id}: what may change without
+// touching money. Amount, currency and rate are fixed once recorded.
+type PledgePatch struct {
+	DueOn      DateInput `json:"due_on"`
+	Stage      *string   `json:"stage"`
+	Earmarking *string   `json:"earmarking"`
+	Reference  *string   `json:"reference"`
+	Notes      *string   `json:"notes"`
+}
+
+// Apply validates the patch and writes it onto pl.
+func (in PledgePatch) Apply(pl *Pledge) error {
+	p := Problems{}
+	if in.DueOn.Set {
+		pl.DueOn = in.DueOn.Optional("due_on", p)
+		if pl.DueOn != "" && pl.DueOn < pl.PledgedOn {
+			p.Add("due_on", "must be on or after pledged_on")
+		}
+	}
+	if in.Stage != nil {
+		pl.Stage = OneOf("stage", *in.Stage, "", PledgeStages, p)
+	}
+	if in.Earmarking != nil {
+		pl.Earmarking = OneOf("earmarking", *in.Earmarking, "", Earmarkings, p)
+	}
+	if in.Reference != nil {
+		pl.Reference = Text("reference", *in.Reference, false, 200, false, p)
+	}
+	if in.Notes != nil {
+		pl.Notes = Text("notes", *in.Notes, false, 5000, true, p)
+	}
+	return p.Err()
+}
+
+// ReasonInput is the body of cancel and void.
+type ReasonInput struct {
+	Reason string `json:"reason"`
+}
+
+func positiveID(field string, id int64, p Problems) int64 {
+	if id <= 0 {
+		p.Add(field, "is required (a positive id)")
+	}
+	return id
+}
+
+// givenRate validates an optional exchange rate given in a request.
+func givenRate(in DecimalInput, currencyCode string, p Problems) decimal.Decimal {
+	if !in.Set {
+		return decimal.Zero
+	}
+	r := in.Rate("exchange_rate", p)
+	if currencyCode == ReportingCurrency && !r.IsZero() && !r.Equal(One.Decimal) {
+		p.Add("exchange_rate", "must be 1 for USD")
+	}
+	return r
+}

@@ -1,0 +1,179 @@
+// Package seed loads the IOM Resilience Fund demo: the fund and its first
+// contributor, Morocco (announced 29 July 2024), with illustrative figures.
+// Seeding is idempotent: every record is created with an idempotency key, so
+// a second run replays the first answers and writes nothing.
+package seed
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+
+	"github.com/fundtracker/fundtracker/models"
+	"github.com/fundtracker/fundtracker/store"
+)
+
+// FundCode is the code of the seeded fund.
+const FundCode = "iom-resilience-fund"
+
+// Illustrative marks every invented figure.
+const Illustrative = "Illustrative demo data: not an actual amount."
+
+var actor = models.Actor{Email: "seed"}
+
+type seeder struct {
+	s   *store.Store
+	err error
+}
+
+func key(name string) store.Idempotency {
+	return store.Idempotency{Key: "seed:" + name, Fingerprint: "seed:" + name}
+}
+
+// id returns the id of a created record, or of the one a replay answered.
+func id(created any, rep *store.Replay) int64 {
+	body, _ := json.Marshal(created)
+	if rep != nil {
+		body = rep.Body
+	}
+	var v struct {
+		ID int64 `json:"id"`
+	}
+	json.Unmarshal(body, &v)
+	return v.ID
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func dec(s string) models.DecimalInput { return models.DecimalInput{Raw: s, Set: true} }
+func day(s string) models.DateInput    { return models.DateInput{Raw: s, Set: true} }
+
+// Demo loads the demo ledger.
+func Demo(ctx context.Context, s *store.Store) error {
+	sd := &seeder{s: s}
+	fund := sd.fund(ctx)
+	sd.rates(ctx)
+	morocco := sd.donor(ctx, "morocco", "Kingdom of Morocco", "government", "MA", false)
+	nordic := sd.donor(ctx, "nordic", "Nordic government partner (illustrative)", "government", "SE", false)
+	leman := sd.donor(ctx, "leman", "Fondation Léman pour la mobilité (illustrative)", "foundation", "CH", false)
+	atlas := sd.donor(ctx, "atlas", "Atlas Business Council (illustrative)", "private_sector", "MA", false)
+	private := sd.donor(ctx, "private", "Private donor (illustrative)", "individual", "US", true)
+	sahel := sd.donor(ctx, "sahel", "Sahel Migrant Solidarity Network (illustrative)", "ngo", "SN", false)
+	coastal := sd.donor(ctx, "coastal", "Coastal Cities Alliance (illustrative)", "multilateral", "", false)
+
+	sd.contribution(ctx, "morocco-1", fund, morocco, 0, "1000000.00", "USD", "2024-07-29", "MA-2024-001",
+		"First contributor, announced by IOM Director General Amy Pope on 29 July 2024 (Le Maroc, premier contributeur au "+
+			"Fonds de résilience; المغرب أول دولة تقدم مساهمة مالية لصندوق الصمود). The announcement gives no amount: "+Illustrative)
+	p := sd.pledge(ctx, "nordic", fund, nordic, "4000000.00", "EUR", "2024-09-16", "2025-06-30", "commitment", "SE-2024-017")
+	sd.contribution(ctx, "nordic-1", fund, nordic, p, "2000000.00", "EUR", "2024-10-21", "SE-2024-017/1", Illustrative)
+	sd.contribution(ctx, "nordic-2", fund, nordic, p, "1000000.00", "EUR", "2025-03-12", "SE-2024-017/2", Illustrative)
+	p = sd.pledge(ctx, "leman", fund, leman, "1500000.00", "CHF", "2024-11-05", "2025-12-31", "commitment", "CH-FL-2024-3")
+	sd.contribution(ctx, "leman-1", fund, leman, p, "750000.00", "CHF", "2024-12-10", "CH-FL-2024-3/1", Illustrative)
+	p = sd.pledge(ctx, "atlas", fund, atlas, "5000000.00", "MAD", "2025-01-20", "2025-09-30", "pledge", "ABC-2025-01")
+	sd.contribution(ctx, "atlas-1", fund, atlas, p, "2500000.00", "MAD", "2025-02-14", "ABC-2025-01/1", Illustrative)
+	sd.contribution(ctx, "private-1", fund, private, 0, "250000.00", "USD", "2025-01-15", "PRV-2025-001", Illustrative)
+	c := sd.contribution(ctx, "sahel-dup", fund, sahel, 0, "50000.00", "EUR", "2025-05-06", "SMSN-2025-05", Illustrative)
+	sd.contribution(ctx, "sahel-1", fund, sahel, 0, "50000.00", "EUR", "2025-05-06", "SMSN-2025-05", Illustrative)
+	p = sd.pledge(ctx, "coastal", fund, coastal, "500000.00", "EUR", "2024-12-01", "2025-06-30", "pledge", "CCA-2024-12")
+	sd.void(ctx, c, "Duplicate entry of the same bank transfer (illustrative).")
+	sd.cancel(ctx, p, "The partner redirected these funds to an earmarked appeal (illustrative).")
+	if sd.err == nil {
+		slog.Info("seeded the IOM Resilience Fund demo", "fund", FundCode)
+	}
+	return sd.err
+}
+
+func (sd *seeder) fail(what string, err error) {
+	if sd.err == nil && err != nil {
+		sd.err = fmt.Errorf("seed %s: %w", what, err)
+	}
+}
+
+func (sd *seeder) fund(ctx context.Context) int64 {
+	if sd.err != nil {
+		return 0
+	}
+	in := models.FundInput{Code: ptr(FundCode), Name: ptr("IOM Resilience Fund"),
+		Organization: ptr("International Organization for Migration (IOM)"),
+		Description: ptr("USD 100 million of flexible, unearmarked funding so that IOM can respond at once, wherever " +
+			"migrants and crisis-affected communities need it. Morocco was announced as its first contributor on 29 July 2024. " +
+			"Amounts in this demo are illustrative."),
+		TargetUSD: dec("100000000.00"), OpensOn: day("2024-07-01")}
+	f, rep, err := sd.s.CreateFund(ctx, actor, in, key("fund"))
+	sd.fail("fund", err)
+	return id(f, rep)
+}
+
+func (sd *seeder) rates(ctx context.Context) {
+	rates := map[string][]string{ // illustrative units per USD, quarterly
+		"EUR": {"0.924", "0.901", "0.962", "0.917", "0.853"},
+		"CHF": {"0.895", "0.848", "0.907", "0.884", "0.797"},
+		"MAD": {"9.93", "9.77", "10.11", "9.52", "9.03"},
+	}
+	days := []string{"2024-07-01", "2024-10-01", "2025-01-01", "2025-04-01", "2025-07-01"}
+	for _, cur := range []string{"EUR", "CHF", "MAD"} {
+		for i, d := range days {
+			if sd.err != nil {
+				return
+			}
+			_, _, err := sd.s.CreateRate(ctx, actor, models.ExchangeRateInput{Currency: cur, EffectiveOn: day(d),
+				UnitsPerUSD: dec(rates[cur][i]), Source: "Illustrative demo rate (not an official UN operational rate)"},
+				key("rate:"+cur+":"+d))
+			sd.fail("rate", err)
+		}
+	}
+}
+
+func (sd *seeder) donor(ctx context.Context, name, full, kind, country string, anonymous bool) int64 {
+	if sd.err != nil {
+		return 0
+	}
+	d, rep, err := sd.s.CreateDonor(ctx, actor, models.DonorInput{Name: &full, Kind: &kind, CountryCode: &country,
+		Anonymous: &anonymous}, key("donor:"+name))
+	sd.fail("donor "+name, err)
+	return id(d, rep)
+}
+
+func (sd *seeder) pledge(ctx context.Context, name string, fundID, donorID int64, amount, cur, on, due, stage, ref string) int64 {
+	if sd.err != nil {
+		return 0
+	}
+	p, rep, err := sd.s.CreatePledge(ctx, actor, models.PledgeInput{FundID: fundID, DonorID: donorID, Amount: dec(amount),
+		Currency: cur, PledgedOn: day(on), DueOn: day(due), Stage: stage, Reference: ref, Notes: Illustrative}, key("pledge:"+name))
+	sd.fail("pledge "+name, err)
+	return id(p, rep)
+}
+
+func (sd *seeder) contribution(ctx context.Context, name string, fundID, donorID, pledgeID int64, amount, cur, on, ref, notes string) int64 {
+	if sd.err != nil {
+		return 0
+	}
+	in := models.ContributionInput{FundID: fundID, DonorID: donorID, Amount: dec(amount), Currency: cur,
+		ReceivedOn: day(on), Reference: ref, Notes: notes}
+	if pledgeID != 0 {
+		in.PledgeID = &pledgeID
+	}
+	c, rep, err := sd.s.CreateContribution(ctx, actor, in, key("contribution:"+name))
+	sd.fail("contribution "+name, err)
+	return id(c, rep)
+}
+
+// void and cancel are done once: a second run finds them done (409) and moves on.
+func (sd *seeder) void(ctx context.Context, id int64, reason string) {
+	if sd.err != nil {
+		return
+	}
+	if _, err := sd.s.VoidContribution(ctx, actor, id, models.ReasonInput{Reason: reason}); models.ErrorCode(err) != models.ECONFLICT {
+		sd.fail("void", err)
+	}
+}
+
+func (sd *seeder) cancel(ctx context.Context, id int64, reason string) {
+	if sd.err != nil {
+		return
+	}
+	if _, err := sd.s.CancelPledge(ctx, actor, id, models.ReasonInput{Reason: reason}); models.ErrorCode(err) != models.ECONFLICT {
+		sd.fail("cancel", err)
+	}
+}

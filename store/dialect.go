@@ -1,0 +1,65 @@
+package store
+
+import (
+	"errors"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/mattn/go-sqlite3"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// dialect is the one seam between SQLite and PostgreSQL: everything else in
+// the store is written once for both.
+type dialect interface {
+	name() string
+	gooseDialect() goose.Dialect
+	gooseOptions() []goose.ProviderOption
+	// forUpdate locks the rows a query reads until the transaction ends
+	// (SQLite needs nothing: its single writer already excludes others).
+	forUpdate(tx *gorm.DB) *gorm.DB
+	isUniqueViolation(err error) bool
+	// isRetryable reports a transaction that failed only because of a
+	// concurrent one (serialization failure, deadlock) and may be run again.
+	isRetryable(err error) bool
+}
+
+type sqliteDialect struct{}
+
+func (sqliteDialect) name() string                         { return "sqlite" }
+func (sqliteDialect) gooseDialect() goose.Dialect          { return goose.DialectSQLite3 }
+func (sqliteDialect) gooseOptions() []goose.ProviderOption { return nil }
+func (sqliteDialect) forUpdate(tx *gorm.DB) *gorm.DB       { return tx }
+func (sqliteDialect) isUniqueViolation(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey)
+}
+func (sqliteDialect) isRetryable(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
+}
+
+type postgresDialect struct{}
+
+func (postgresDialect) name() string                { return "postgres" }
+func (postgresDialect) gooseDialect() goose.Dialect { return goose.DialectPostgres }
+func (postgresDialect) gooseOptions() []goose.ProviderOption {
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return nil
+	}
+	return []goose.ProviderOption{goose.WithSessionLocker(locker)}
+}
+func (postgresDialect) forUpdate(tx *gorm.DB) *gorm.DB {
+	return tx.Clauses(clause.Locking{Strength: "UPDATE"})
+}
+func (postgresDialect) isUniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
+func (postgresDialect) isRetryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}

@@ -1,0 +1,132 @@
+package store
+
+import (
+	"context"
+
+	"github.com/fundtracker/fundtracker/models"
+	"gorm.io/gorm"
+)
+
+// Progress reports how far a fund has come. With asOf, the figures are as
+// they stood at the end of that day, from the per-day aggregates; without, from
+// the fund's totals. Either way the cost does not grow with the ledger.
+func (s *Store) Progress(ctx context.Context, idOrCode string, asOf models.Date) (models.Progress, error) {
+	db := s.r.WithContext(ctx)
+	fr, err := findFund(db, idOrCode)
+	if err != nil {
+		return models.Progress{}, err
+	}
+	var t models.Totals
+	if asOf == "" {
+		err = db.Raw(`SELECT paid_cents, outstanding_cents, paid_unearmarked_cents, donor_count, contribution_count
+			FROM fund_totals WHERE fund_id = ?`, fr.ID).Row().Scan(&t.PaidCents, &t.OutstandingCents, &t.PaidUnearmarkedCents, &t.DonorCount, &t.ContributionCount)
+	} else {
+		err = db.Raw(`SELECT COALESCE(SUM(paid_cents), 0), COALESCE(SUM(outstanding_cents), 0), COALESCE(SUM(paid_unearmarked_cents), 0),
+			COALESCE(SUM(contribution_count), 0) FROM fund_day_totals WHERE fund_id = ? AND day <= ?`, fr.ID, string(asOf)).
+			Row().Scan(&t.PaidCents, &t.OutstandingCents, &t.PaidUnearmarkedCents, &t.ContributionCount)
+		if err == nil {
+			err = db.Raw(`SELECT COUNT(*) FROM (SELECT donor_id FROM fund_donor_day_totals WHERE fund_id = ? AND day <= ?
+				GROUP BY donor_id HAVING SUM(live_records) > 0) AS live`, fr.ID, string(asOf)).Row().Scan(&t.DonorCount)
+		}
+	}
+	if err != nil {
+		return models.Progress{}, err
+	}
+	first, err := firstContribution(db, fr.ID, asOf)
+	if err != nil {
+		return models.Progress{}, err
+	}
+	if asOf == "" {
+		asOf = models.Today()
+	}
+	return models.NewProgress(fr.model(), t, first, asOf), nil
+}
+
+// firstContribution finds the earliest contribution live at the end of asOf
+// (or now), by received_on then id.
+func firstContribution(db *gorm.DB, fundID int64, asOf models.Date) (*models.FirstContribution, error) {
+	q := db.Table("contributions").Select("donors.name, donors.anonymous, contributions.received_on").
+		Joins("JOIN donors ON donors.id = contributions.donor_id").Where("contributions.fund_id = ?", fundID)
+	if asOf == "" {
+		q = q.Where("contributions.voided_at IS NULL")
+	} else {
+		q = q.Where("contributions.received_on <= ? AND (contributions.void_day = '' OR contributions.void_day > ?)", string(asOf), string(asOf))
+	}
+	var rows []struct {
+		Name       string
+		Anonymous  bool
+		ReceivedOn string
+	}
+	if err := q.Order("contributions.received_on, contributions.id").Limit(1).Scan(&rows).Error; err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	d := models.Donor{Name: rows[0].Name, Anonymous: rows[0].Anonymous}
+	return &models.FirstContribution{Donor: d.PublicName(), ReceivedOn: models.Date(rows[0].ReceivedOn)}, nil
+}
+
+// DonorBreakdown lists a fund's donors with a live record, most paid first,
+// anonymous donors masked. The page cursor is a position in that order.
+func (s *Store) DonorBreakdown(ctx context.Context, idOrCode string, pg models.PageRequest) (models.Page[models.DonorShare], error) {
+	db := s.r.WithContext(ctx)
+	fr, err := findFund(db, idOrCode)
+	if err != nil {
+		return models.Page[models.DonorShare]{}, err
+	}
+	var paidTotal int64
+	if err := db.Raw("SELECT paid_cents FROM fund_totals WHERE fund_id = ?", fr.ID).Row().Scan(&paidTotal); err != nil {
+		return models.Page[models.DonorShare]{}, err
+	}
+	var rows []struct {
+		Name             string
+		Kind             string
+		CountryCode      string
+		Anonymous        bool
+		PaidCents        int64
+		OutstandingCents int64
+	}
+	q := db.Table("fund_donor_totals t").Select("d.name, d.kind, d.country_code, d.anonymous, t.paid_cents, t.outstanding_cents").
+		Joins("JOIN donors d ON d.id = t.donor_id").Where("t.fund_id = ? AND t.live_records > 0", fr.ID).
+		Order("t.paid_cents DESC, t.outstanding_cents DESC, t.donor_id")
+	if pg.Limit > 0 {
+		q = q.Offset(int(pg.After)).Limit(pg.Limit + 1)
+	}
+	if err := q.Scan(&rows).Error; err != nil {
+		return models.Page[models.DonorShare]{}, err
+	}
+	shares := make([]models.DonorShare, len(rows))
+	for i, r := range rows {
+		d := models.Donor{Name: r.Name, Anonymous: r.Anonymous}
+		country := r.CountryCode
+		shares[i] = models.NewDonorShare(d.PublicName(), r.Kind, country, r.Anonymous, r.PaidCents, r.OutstandingCents, paidTotal)
+	}
+	if pg.Limit <= 0 {
+		return models.Page[models.DonorShare]{Items: shares}, nil
+	}
+	page := models.NewPage(shares, pg.Limit, func(models.DonorShare) int64 { return 0 })
+	if page.Next != nil {
+		page.Next = models.EncodeCursor(pg.After + int64(pg.Limit))
+	}
+	return page, nil
+}
+
+// Timeline lists a fund's paid and pledged figures per day or month.
+func (s *Store) Timeline(ctx context.Context, idOrCode, interval string) ([]models.TimelinePoint, error) {
+	db := s.r.WithContext(ctx)
+	fr, err := findFund(db, idOrCode)
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		Day              string
+		PaidCents        int64
+		OutstandingCents int64
+	}
+	if err := db.Raw(`SELECT day, paid_cents, outstanding_cents FROM fund_day_totals WHERE fund_id = ? ORDER BY day`, fr.ID).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	days := make([]models.DayTotals, len(rows))
+	for i, r := range rows {
+		days[i] = models.DayTotals{Day: models.Date(r.Day), PaidCents: r.PaidCents, OutstandingCents: r.OutstandingCents}
+	}
+	return models.Timeline(days, interval), nil
+}

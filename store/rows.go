@@ -1,0 +1,226 @@
+package store
+
+import (
+	"time"
+
+	"github.com/fundtracker/fundtracker/models"
+)
+
+// Rows as stored. Money is integer minor units; models carry decimals.
+
+type fundRow struct {
+	ID           int64 `gorm:"primaryKey"`
+	Code         string
+	Name         string
+	Organization string
+	Description  string
+	TargetCents  int64
+	OpensOn      string
+	ClosesOn     string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+func (fundRow) TableName() string { return "funds" }
+
+func (r fundRow) model() models.Fund {
+	return models.Fund{ID: r.ID, Code: r.Code, Name: r.Name, Organization: r.Organization, Description: r.Description,
+		Currency: models.ReportingCurrency, TargetUSD: models.USDCents(r.TargetCents),
+		OpensOn: models.Date(r.OpensOn), ClosesOn: models.Date(r.ClosesOn), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+func fundRowOf(f models.Fund) fundRow {
+	return fundRow{ID: f.ID, Code: f.Code, Name: f.Name, Organization: f.Organization, Description: f.Description,
+		TargetCents: models.ToMinor(f.TargetUSD.Amount, 2), OpensOn: string(f.OpensOn), ClosesOn: string(f.ClosesOn),
+		CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
+}
+
+type donorRow struct {
+	ID           int64 `gorm:"primaryKey"`
+	Name         string
+	Kind         string
+	CountryCode  string
+	Anonymous    bool
+	ContactEmail string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+func (donorRow) TableName() string { return "donors" }
+
+func (r donorRow) model() models.Donor {
+	return models.Donor{ID: r.ID, Name: r.Name, Kind: r.Kind, CountryCode: r.CountryCode, Anonymous: r.Anonymous,
+		ContactEmail: r.ContactEmail, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+func donorRowOf(d models.Donor) donorRow {
+	return donorRow{ID: d.ID, Name: d.Name, Kind: d.Kind, CountryCode: d.CountryCode, Anonymous: d.Anonymous,
+		ContactEmail: d.ContactEmail, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
+}
+
+type rateRow struct {
+	ID          int64 `gorm:"primaryKey"`
+	Currency    string
+	EffectiveOn string
+	UnitsPerUSD string `gorm:"column:units_per_usd"`
+	Source      string
+	CreatedAt   time.Time
+	CreatedBy   string
+}
+
+func (rateRow) TableName() string { return "exchange_rates" }
+
+func (r rateRow) model() models.ExchangeRate {
+	rate, _ := models.ParseRate(r.UnitsPerUSD)
+	return models.ExchangeRate{ID: r.ID, Currency: r.Currency, EffectiveOn: models.Date(r.EffectiveOn), UnitsPerUSD: rate,
+		Source: r.Source, CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy}
+}
+
+type pledgeRow struct {
+	ID             int64 `gorm:"primaryKey"`
+	FundID         int64
+	DonorID        int64
+	AmountMinor    int64
+	Currency       string
+	ExchangeRate   string
+	AmountUSDCents int64 `gorm:"column:amount_usd_cents"`
+	PaidMinor      int64
+	PledgedOn      string
+	DueOn          string
+	Stage          string
+	Earmarking     string
+	Reference      string
+	Notes          string
+	CancelledAt    *time.Time
+	CancelDay      string
+	CancelReason   string
+	CancelledBy    string
+	CreatedAt      time.Time
+	CreatedBy      string
+	UpdatedAt      time.Time
+	// Joined for display, not stored.
+	FundCode  string `gorm:"->;-:migration"`
+	DonorName string `gorm:"->;-:migration"`
+}
+
+func (pledgeRow) TableName() string { return "pledges" }
+
+func (r pledgeRow) model(today models.Date) models.Pledge {
+	places := models.MinorUnits(r.Currency)
+	rate, _ := models.ParseRate(r.ExchangeRate)
+	p := models.Pledge{ID: r.ID, FundID: r.FundID, FundCode: r.FundCode, DonorID: r.DonorID, DonorName: r.DonorName,
+		Amount: models.Money{Amount: models.FromMinor(r.AmountMinor, places), Places: places}, Currency: r.Currency,
+		ExchangeRate: rate, AmountUSD: models.USDCents(r.AmountUSDCents),
+		Paid:      models.Money{Amount: models.FromMinor(r.PaidMinor, places), Places: places},
+		PledgedOn: models.Date(r.PledgedOn), DueOn: models.Date(r.DueOn), Stage: r.Stage, Earmarking: r.Earmarking,
+		Reference: r.Reference, Notes: r.Notes, Cancelled: r.CancelledAt != nil, CancelReason: r.CancelReason,
+		CancelledAt: utcPtr(r.CancelledAt), CancelledBy: r.CancelledBy, CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy,
+		UpdatedAt: r.UpdatedAt.UTC()}
+	p.Derive(today)
+	return p
+}
+
+type contributionRow struct {
+	ID             int64 `gorm:"primaryKey"`
+	FundID         int64
+	DonorID        int64
+	PledgeID       *int64
+	AmountMinor    int64
+	Currency       string
+	ExchangeRate   string
+	AmountUSDCents int64 `gorm:"column:amount_usd_cents"`
+	ReceivedOn     string
+	Earmarking     string
+	Reference      string
+	Notes          string
+	VoidedAt       *time.Time
+	VoidDay        string
+	VoidReason     string
+	VoidedBy       string
+	CreatedAt      time.Time
+	CreatedBy      string
+	FundCode       string `gorm:"->;-:migration"`
+	DonorName      string `gorm:"->;-:migration"`
+	DonorCountry   string `gorm:"->;-:migration"`
+}
+
+func (contributionRow) TableName() string { return "contributions" }
+
+func (r contributionRow) model() models.Contribution {
+	places := models.MinorUnits(r.Currency)
+	rate, _ := models.ParseRate(r.ExchangeRate)
+	return models.Contribution{ID: r.ID, FundID: r.FundID, FundCode: r.FundCode, DonorID: r.DonorID, DonorName: r.DonorName,
+		PledgeID: r.PledgeID, Amount: models.Money{Amount: models.FromMinor(r.AmountMinor, places), Places: places},
+		Currency: r.Currency, ExchangeRate: rate, AmountUSD: models.USDCents(r.AmountUSDCents),
+		ReceivedOn: models.Date(r.ReceivedOn), Earmarking: r.Earmarking, Reference: r.Reference, Notes: r.Notes,
+		Voided: r.VoidedAt != nil, VoidReason: r.VoidReason, VoidedAt: utcPtr(r.VoidedAt), VoidedBy: r.VoidedBy,
+		CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy}
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+type userRow struct {
+	ID           int64 `gorm:"primaryKey"`
+	Email        string
+	PasswordHash string
+	Role         string
+	Active       bool
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+func (userRow) TableName() string { return "users" }
+
+func (r userRow) model() models.User {
+	return models.User{ID: r.ID, Email: r.Email, Role: r.Role, Active: r.Active, CreatedAt: r.CreatedAt.UTC()}
+}
+
+type tokenRow struct {
+	ID        int64 `gorm:"primaryKey"`
+	UserID    int64
+	Kind      string
+	Name      string
+	TokenHash string
+	CreatedAt time.Time
+	ExpiresAt *time.Time
+	RevokedAt *time.Time
+}
+
+func (tokenRow) TableName() string { return "tokens" }
+
+func (r tokenRow) model() models.Token {
+	return models.Token{ID: r.ID, Kind: r.Kind, Name: r.Name, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: utcPtr(r.ExpiresAt), RevokedAt: utcPtr(r.RevokedAt)}
+}
+
+type auditRow struct {
+	ID       int64 `gorm:"primaryKey"`
+	At       time.Time
+	ActorID  *int64
+	Actor    string
+	SourceIP string `gorm:"column:source_ip"`
+	Action   string
+	Entity   string
+	EntityID *int64
+	Before   *string
+	After    *string
+}
+
+func (auditRow) TableName() string { return "audit_events" }
+
+type idempotencyRow struct {
+	ID          int64 `gorm:"primaryKey"`
+	UserID      int64
+	Key         string
+	Fingerprint string
+	Status      int
+	Response    string
+	CreatedAt   time.Time
+}
+
+func (idempotencyRow) TableName() string { return "idempotency_keys" }

@@ -1,0 +1,228 @@
+// Package store keeps fundtracker's ledger in SQLite or PostgreSQL through
+// GORM. Every difference between the two engines lives in dialect.go; every
+// write goes through one writer (writer.go) that keeps the aggregates exact in
+// the same transaction as the change.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Config says which database to open and how.
+type Config struct {
+	// DSN is an SQLite file path, or a postgres:// URL.
+	DSN string
+	// Pool settings (PostgreSQL; for SQLite, the reader pool).
+	MaxOpenConns    int
+	MaxIdleConns    int
+	ConnMaxLifetime time.Duration
+	// Synchronous is SQLite's synchronous setting (FULL unless set).
+	Synchronous string
+	// Migrate applies pending migrations when opening (serve, seed, tests).
+	Migrate bool
+	Logger  *slog.Logger
+}
+
+// Store is the ledger's persistence.
+type Store struct {
+	dialect dialect
+	w       *gorm.DB // the writer: one connection on SQLite
+	r       *gorm.DB // readers
+	writer  writer
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// IsPostgres reports whether a DSN names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens (and, if cfg.Migrate, migrates) the database.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	gcfg := &gorm.Config{Logger: logger.Discard, SkipDefaultTransaction: true, PrepareStmt: true,
+		NowFunc: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	s := &Store{log: cfg.Logger, now: gcfg.NowFunc}
+	var err error
+	if IsPostgres(cfg.DSN) {
+		s.dialect = postgresDialect{}
+		if s.w, err = gorm.Open(postgres.Open(cfg.DSN), gcfg); err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		s.r = s.w
+		setPool(s.w, cfg.MaxOpenConns, cfg.MaxIdleConns, cfg.ConnMaxLifetime, 20)
+		s.writer = &txWriter{db: s.w, d: s.dialect}
+	} else {
+		s.dialect = sqliteDialect{}
+		sync := cfg.Synchronous
+		if sync == "" {
+			sync = "FULL"
+		}
+		base := "file:" + cfg.DSN + "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=" + sync
+		if s.w, err = gorm.Open(sqlite.Open(base+"&_txlock=immediate"), gcfg); err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", cfg.DSN, err)
+		}
+		setPool(s.w, 1, 1, 0, 1) // one writer at a time, by design
+		if s.r, err = gorm.Open(sqlite.Open(base+"&_query_only=true"), gcfg); err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", cfg.DSN, err)
+		}
+		setPool(s.r, cfg.MaxOpenConns, cfg.MaxIdleConns, cfg.ConnMaxLifetime, 8)
+		s.writer = newBatchWriter(s.w, s.log)
+	}
+	if cfg.Migrate {
+		if err := s.Migrate(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func setPool(db *gorm.DB, maxOpen, maxIdle int, life time.Duration, def int) {
+	sqlDB, _ := db.DB()
+	if maxOpen <= 0 {
+		maxOpen = def
+	}
+	if maxIdle <= 0 || maxIdle > maxOpen {
+		maxIdle = maxOpen
+	}
+	sqlDB.SetMaxOpenConns(maxOpen)
+	sqlDB.SetMaxIdleConns(maxIdle)
+	sqlDB.SetConnMaxLifetime(life)
+}
+
+// Close stops the writer and closes the database.
+func (s *Store) Close() error {
+	if s.writer != nil {
+		s.writer.close()
+	}
+	var errs []error
+	for _, db := range []*gorm.DB{s.w, s.r} {
+		if db == nil {
+			continue
+		}
+		if sqlDB, err := db.DB(); err == nil {
+			errs = append(errs, sqlDB.Close())
+		}
+		if s.w == s.r {
+			break
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Engine names the database engine ("sqlite" or "postgres").
+func (s *Store) Engine() string { return s.dialect.name() }
+
+// DBStats reports the connection pools' figures (for /metrics).
+func (s *Store) DBStats() map[string]sql.DBStats {
+	out := map[string]sql.DBStats{}
+	if db, err := s.w.DB(); err == nil {
+		out["writer"] = db.Stats()
+	}
+	if s.r != s.w {
+		if db, err := s.r.DB(); err == nil {
+			out["reader"] = db.Stats()
+		}
+	}
+	return out
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.r.WithContext(ctx).Raw("SELECT 1").Scan(&one).Error
+}
+
+func (s *Store) provider() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+s.dialect.name())
+	if err != nil {
+		return nil, err
+	}
+	sqlDB, err := s.w.DB()
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(s.dialect.gooseDialect(), sqlDB, sub, s.dialect.gooseOptions()...)
+}
+
+// Migrate applies pending migrations (under a lock on PostgreSQL, so that
+// instances starting together do not race).
+func (s *Store) Migrate(ctx context.Context) error {
+	p, err := s.provider()
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	for _, r := range res {
+		s.log.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration)
+	}
+	return nil
+}
+
+// MigrationStatus describes one migration.
+type MigrationStatus struct {
+	Version   int64
+	File      string
+	Applied   bool
+	AppliedAt time.Time
+}
+
+// MigrationStatus lists every migration and whether it is applied.
+func (s *Store) MigrationStatus(ctx context.Context) ([]MigrationStatus, error) {
+	p, err := s.provider()
+	if err != nil {
+		return nil, err
+	}
+	st, err := p.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]MigrationStatus, len(st))
+	for i, m := range st {
+		out[i] = MigrationStatus{Version: m.Source.Version, File: m.Source.Path, Applied: m.State == goose.StateApplied, AppliedAt: m.AppliedAt}
+	}
+	return out, nil
+}
+
+// Ready reports an error unless the database answers and every migration is applied.
+func (s *Store) Ready(ctx context.Context) error {
+	if err := s.Ping(ctx); err != nil {
+		return err
+	}
+	p, err := s.provider()
+	if err != nil {
+		return err
+	}
+	pending, err := p.HasPending(ctx)
+	if err != nil {
+		return err
+	}
+	if pending {
+		return errors.New("migrations pending")
+	}
+	return nil
+}

@@ -1,0 +1,339 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"github.com/fundtracker/fundtracker/models"
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+)
+
+// Auth settings.
+var (
+	// BcryptCost is the cost of password hashes (tests lower it).
+	BcryptCost = 12
+	// SessionTTL is how long a browser session lasts.
+	SessionTTL = 12 * time.Hour
+	// Throttling: failures in a window that lock an account or an address.
+	ThrottleWindow     = 15 * time.Minute
+	AccountMaxFailures = 5
+	AddressMaxFailures = 20
+)
+
+// dummyHash is compared against when an e-mail is unknown, so that an unknown
+// e-mail and a wrong password take the same time.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("fundtracker-dummy-password"), bcrypt.MinCost)
+
+func hashPassword(pw string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), BcryptCost)
+	return string(h), err
+}
+
+// NewSecret returns a random secret: a token or a generated password.
+func NewSecret(prefix string) string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return prefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashToken(secret string) string {
+	h := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(h[:])
+}
+
+// EnsureAdmin creates an admin when no user exists yet. With no password, one
+// is generated and returned so that the caller can print it once.
+func (s *Store) EnsureAdmin(ctx context.Context, email, password string) (created bool, generated string, err error) {
+	var n int64
+	if err := s.w.WithContext(ctx).Model(&userRow{}).Count(&n).Error; err != nil || n > 0 {
+		return false, "", err
+	}
+	if email == "" {
+		email = "admin@localhost"
+	}
+	if password == "" {
+		generated = NewSecret("")[:24]
+		password = generated
+	}
+	role := models.RoleAdmin
+	_, err = s.CreateUser(ctx, models.Actor{Email: "system"}, models.UserInput{Email: &email, Password: &password, Role: &role})
+	if models.ErrorCode(err) == models.ECONFLICT { // another instance created it first
+		return false, "", nil
+	}
+	return err == nil, generated, err
+}
+
+// CreateUser creates a user with a hashed password.
+func (s *Store) CreateUser(ctx context.Context, a models.Actor, in models.UserInput) (models.User, error) {
+	u := models.User{Active: true}
+	pw, err := in.Apply(&u, false)
+	if err != nil {
+		return u, err
+	}
+	hash, err := hashPassword(pw)
+	if err != nil {
+		return u, err
+	}
+	err = s.writer.do(ctx, func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&userRow{}).Where("email = ?", u.Email).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return &models.Error{Code: models.ECONFLICT, Message: "A user with this e-mail already exists.", Fields: map[string]string{"email": "is already used"}}
+		}
+		row := userRow{Email: u.Email, PasswordHash: hash, Role: u.Role, Active: true, CreatedAt: s.now(), UpdatedAt: s.now()}
+		if err := tx.Create(&row).Error; err != nil {
+			return s.conflictOnUnique(err, "email", "A user with this e-mail already exists.")
+		}
+		u = row.model()
+		return s.audit(tx, a, "create", "user", u.ID, nil, u)
+	})
+	return u, wrap("create user", err)
+}
+
+// Users lists users, newest first.
+func (s *Store) Users(ctx context.Context, pg models.PageRequest) (models.Page[models.User], error) {
+	var rows []userRow
+	if err := pageQuery(s.r.WithContext(ctx), "id", pg).Find(&rows).Error; err != nil {
+		return models.Page[models.User]{}, err
+	}
+	users := make([]models.User, len(rows))
+	for i, r := range rows {
+		users[i] = r.model()
+	}
+	return models.NewPage(users, pg.Limit, func(u models.User) int64 { return u.ID }), nil
+}
+
+// UpdateUser changes a user's e-mail, role, active flag or password. A
+// deactivated user's tokens are revoked.
+func (s *Store) UpdateUser(ctx context.Context, a models.Actor, id int64, in models.UserInput) (models.User, error) {
+	var u models.User
+	var newHash string
+	if in.Password != nil {
+		p := models.Problems{}
+		if pw := models.Password("password", *in.Password, p); pw != "" {
+			h, err := hashPassword(pw)
+			if err != nil {
+				return u, err
+			}
+			newHash = h
+		}
+	}
+	err := s.writer.do(ctx, func(tx *gorm.DB) error {
+		var row userRow
+		if err := s.dialect.forUpdate(tx).Where("id = ?", id).Take(&row).Error; err != nil {
+			if isNotFound(err) {
+				return notFound("user", id)
+			}
+			return err
+		}
+		before := row.model()
+		u = before
+		if _, err := in.Apply(&u, true); err != nil {
+			return err
+		}
+		if a.UserID == id && (u.Role != models.RoleAdmin || !u.Active) {
+			return models.FieldError("role", "you cannot remove your own admin role or deactivate yourself")
+		}
+		row.Email, row.Role, row.Active, row.UpdatedAt = u.Email, u.Role, u.Active, s.now()
+		if newHash != "" {
+			row.PasswordHash = newHash
+		}
+		if err := tx.Save(&row).Error; err != nil {
+			return s.conflictOnUnique(err, "email", "A user with this e-mail already exists.")
+		}
+		if !row.Active || newHash != "" {
+			if err := tx.Model(&tokenRow{}).Where("user_id = ? AND revoked_at IS NULL", id).Update("revoked_at", s.now()).Error; err != nil {
+				return err
+			}
+		}
+		u = row.model()
+		after := map[string]any{"user": u, "password_changed": newHash != ""}
+		return s.audit(tx, a, "update", "user", id, before, after)
+	})
+	return u, wrap("update user", err)
+}
+
+// Login checks an e-mail and password and opens a session. Repeated
+// failures for an account or from an address are refused for a while.
+func (s *Store) Login(ctx context.Context, in models.LoginInput, ip string) (models.User, string, error) {
+	email := strings.ToLower(strings.TrimSpace(in.Email))
+	keys := []string{"account:" + email, "address:" + ip}
+	if until, err := s.lockedUntil(ctx, keys); err != nil {
+		return models.User{}, "", err
+	} else if !until.IsZero() {
+		return models.User{}, "", models.Errorf(models.ERATELIMITED, "Too many failed logins: try again after %s.", until.UTC().Format(time.RFC3339))
+	}
+	var row userRow
+	err := s.r.WithContext(ctx).Where("email = ?", email).Take(&row).Error
+	if err != nil && !isNotFound(err) {
+		return models.User{}, "", err
+	}
+	hash := dummyHash
+	if err == nil {
+		hash = []byte(row.PasswordHash)
+	}
+	ok := bcrypt.CompareHashAndPassword(hash, []byte(in.Password)) == nil && err == nil && row.Active
+	actor := models.Actor{UserID: row.ID, Email: email, SourceIP: ip}
+	if !ok {
+		werr := s.writer.do(ctx, func(tx *gorm.DB) error {
+			if err := s.recordFailure(tx, "account:"+email, AccountMaxFailures); err != nil {
+				return err
+			}
+			if err := s.recordFailure(tx, "address:"+ip, AddressMaxFailures); err != nil {
+				return err
+			}
+			return s.audit(tx, actor, "login_failed", "session", 0, nil, map[string]string{"email": email})
+		})
+		if werr != nil {
+			return models.User{}, "", werr
+		}
+		return models.User{}, "", models.Errorf(models.EUNAUTHORIZED, "Wrong e-mail or password.")
+	}
+	secret := NewSecret("fts_")
+	err = s.writer.do(ctx, func(tx *gorm.DB) error {
+		if err := tx.Exec("DELETE FROM login_throttles WHERE key = ?", "account:"+email).Error; err != nil {
+			return err
+		}
+		exp := s.now().Add(SessionTTL)
+		t := tokenRow{UserID: row.ID, Kind: models.TokenSession, Name: "login", TokenHash: hashToken(secret), CreatedAt: s.now(), ExpiresAt: &exp}
+		if err := tx.Create(&t).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, actor, "login", "session", t.ID, nil, map[string]any{"email": email, "expires_at": exp})
+	})
+	return row.model(), secret, err
+}
+
+func (s *Store) lockedUntil(ctx context.Context, keys []string) (time.Time, error) {
+	var rows []struct{ LockedUntil *time.Time }
+	if err := s.r.WithContext(ctx).Raw("SELECT locked_until FROM login_throttles WHERE key IN ? AND locked_until > ?", keys, s.now()).
+		Scan(&rows).Error; err != nil {
+		return time.Time{}, err
+	}
+	var until time.Time
+	for _, r := range rows {
+		if r.LockedUntil != nil && r.LockedUntil.After(until) {
+			until = *r.LockedUntil
+		}
+	}
+	return until, nil
+}
+
+// recordFailure counts a failed login against a key within the window and
+// locks the key once it reaches max.
+func (s *Store) recordFailure(tx *gorm.DB, key string, max int) error {
+	now := s.now()
+	var row struct {
+		Failures    int
+		WindowStart time.Time
+	}
+	err := s.dialect.forUpdate(tx.Table("login_throttles")).Select("failures, window_start").Where("key = ?", key).Take(&row).Error
+	switch {
+	case isNotFound(err):
+		return tx.Exec("INSERT INTO login_throttles (key, failures, window_start) VALUES (?, 1, ?) ON CONFLICT (key) DO UPDATE SET failures = login_throttles.failures + 1",
+			key, now).Error
+	case err != nil:
+		return err
+	}
+	failures, start := row.Failures+1, row.WindowStart
+	if now.Sub(start) > ThrottleWindow {
+		failures, start = 1, now
+	}
+	var locked *time.Time
+	if failures >= max {
+		t := now.Add(ThrottleWindow)
+		locked = &t
+		s.log.Warn("login throttled", "key", key, "failures", failures, "until", t)
+	}
+	return tx.Exec("UPDATE login_throttles SET failures = ?, window_start = ?, locked_until = ? WHERE key = ?", failures, start, locked, key).Error
+}
+
+// Authenticate finds the user a live session or API token belongs to.
+func (s *Store) Authenticate(ctx context.Context, secret string) (models.User, int64, error) {
+	var row struct {
+		userRow
+		TokenID int64
+	}
+	err := s.r.WithContext(ctx).Table("tokens t").Select("u.*, t.id AS token_id").Joins("JOIN users u ON u.id = t.user_id").
+		Where("t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.active = ?", hashToken(secret), s.now(), true).
+		Take(&row).Error
+	if isNotFound(err) {
+		return models.User{}, 0, models.Errorf(models.EUNAUTHORIZED, "Invalid or expired credentials.")
+	}
+	return row.userRow.model(), row.TokenID, err
+}
+
+// CreateAPIToken makes a named API token for its owner; the secret is shown once.
+func (s *Store) CreateAPIToken(ctx context.Context, a models.Actor, in models.TokenInput) (models.Token, error) {
+	name, days, err := in.Validate()
+	if err != nil {
+		return models.Token{}, err
+	}
+	secret := NewSecret("fta_")
+	var out models.Token
+	err = s.writer.do(ctx, func(tx *gorm.DB) error {
+		t := tokenRow{UserID: a.UserID, Kind: models.TokenAPI, Name: name, TokenHash: hashToken(secret), CreatedAt: s.now()}
+		if days > 0 {
+			exp := s.now().AddDate(0, 0, days)
+			t.ExpiresAt = &exp
+		}
+		if err := tx.Create(&t).Error; err != nil {
+			return err
+		}
+		out = t.model()
+		if err := s.audit(tx, a, "create", "token", t.ID, nil, out); err != nil {
+			return err
+		}
+		out.Secret = secret
+		return nil
+	})
+	return out, wrap("create token", err)
+}
+
+// Tokens lists a user's tokens (never their secrets), newest first.
+func (s *Store) Tokens(ctx context.Context, userID int64, pg models.PageRequest) (models.Page[models.Token], error) {
+	var rows []tokenRow
+	if err := pageQuery(s.r.WithContext(ctx).Where("user_id = ?", userID), "id", pg).Find(&rows).Error; err != nil {
+		return models.Page[models.Token]{}, err
+	}
+	out := make([]models.Token, len(rows))
+	for i, r := range rows {
+		out[i] = r.model()
+	}
+	return models.NewPage(out, pg.Limit, func(t models.Token) int64 { return t.ID }), nil
+}
+
+// RevokeToken revokes one of the actor's own tokens (a session at logout, or an API token).
+func (s *Store) RevokeToken(ctx context.Context, a models.Actor, tokenID int64) error {
+	return wrap("revoke token", s.writer.do(ctx, func(tx *gorm.DB) error {
+		var row tokenRow
+		if err := tx.Where("id = ? AND user_id = ?", tokenID, a.UserID).Take(&row).Error; err != nil {
+			if isNotFound(err) {
+				return notFound("token", tokenID)
+			}
+			return err
+		}
+		if row.RevokedAt != nil {
+			return nil
+		}
+		now := s.now()
+		if err := tx.Model(&tokenRow{}).Where("id = ?", tokenID).Update("revoked_at", now).Error; err != nil {
+			return err
+		}
+		action := "revoke"
+		if row.Kind == models.TokenSession {
+			action = "logout"
+		}
+		before := row.model()
+		row.RevokedAt = &now
+		return s.audit(tx, a, action, "token", tokenID, before, row.model())
+	}))
+}

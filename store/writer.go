@@ -1,0 +1,186 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+
+	"gorm.io/gorm"
+)
+
+// txFunc is one request's work inside a write transaction. It returns an
+// error to have its own changes rolled back; the transaction goes on for others.
+type txFunc func(tx *gorm.DB) error
+
+// writer runs write transactions.
+type writer interface {
+	do(ctx context.Context, fn txFunc) error
+	close()
+}
+
+// errRolledBack marks a commit that failed: every request of the batch fails.
+var errRolledBack = errors.New("store: transaction rolled back")
+
+// batchWriter is SQLite's single writer with group commit: requests queued
+// while a transaction commits are written together in the next one, each in
+// a savepoint of its own (so a request that fails leaves the others intact),
+// and each is answered only after the COMMIT that makes it durable. Every
+// rule of the ledger is still checked per request, in order.
+type batchWriter struct {
+	db    *gorm.DB
+	log   *slog.Logger
+	queue chan *writeOp
+	stop  chan struct{}
+	done  sync.WaitGroup
+	once  sync.Once
+}
+
+type writeOp struct {
+	ctx  context.Context
+	fn   txFunc
+	err  error
+	done chan struct{}
+}
+
+// maxBatch bounds how many requests share one transaction.
+const maxBatch = 256
+
+func newBatchWriter(db *gorm.DB, log *slog.Logger) *batchWriter {
+	w := &batchWriter{db: db, log: log, queue: make(chan *writeOp, 4096), stop: make(chan struct{})}
+	w.done.Add(1)
+	go w.loop()
+	return w
+}
+
+func (w *batchWriter) do(ctx context.Context, fn txFunc) error {
+	op := &writeOp{ctx: ctx, fn: fn, done: make(chan struct{})}
+	select {
+	case w.queue <- op:
+	case <-w.stop:
+		return errors.New("store: closed")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	<-op.done // once queued, the outcome is always awaited: it may commit
+	return op.err
+}
+
+func (w *batchWriter) close() {
+	w.once.Do(func() { close(w.stop) })
+	w.done.Wait()
+}
+
+func (w *batchWriter) loop() {
+	defer w.done.Done()
+	batch := make([]*writeOp, 0, maxBatch)
+	for {
+		select {
+		case op := <-w.queue:
+			batch = append(batch[:0], op)
+		drain:
+			for len(batch) < maxBatch {
+				select {
+				case op := <-w.queue:
+					batch = append(batch, op)
+				default:
+					break drain
+				}
+			}
+			w.commit(batch)
+		case <-w.stop:
+			for {
+				select {
+				case op := <-w.queue:
+					w.commit([]*writeOp{op})
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+func (w *batchWriter) commit(batch []*writeOp) {
+	defer func() {
+		for _, op := range batch {
+			close(op.done)
+		}
+	}()
+	tx := w.db.Begin()
+	if tx.Error != nil {
+		for _, op := range batch {
+			op.err = fmt.Errorf("begin: %w", tx.Error)
+		}
+		return
+	}
+	ok := 0
+	for i, op := range batch {
+		if err := op.ctx.Err(); err != nil {
+			op.err = err
+			continue
+		}
+		sp := fmt.Sprintf("op%d", i)
+		if err := tx.Exec("SAVEPOINT " + sp).Error; err != nil {
+			op.err = err
+			continue
+		}
+		op.err = runSafely(op.fn, tx)
+		if op.err != nil {
+			if err := tx.Exec("ROLLBACK TO " + sp).Error; err != nil {
+				// The transaction can no longer be trusted: fail the batch.
+				tx.Rollback()
+				w.failAll(batch, err)
+				return
+			}
+		} else {
+			ok++
+		}
+		tx.Exec("RELEASE " + sp)
+	}
+	if err := tx.Commit().Error; err != nil {
+		w.log.Error("group commit failed", "error", err, "requests", len(batch))
+		w.failAll(batch, err)
+	}
+}
+
+func (w *batchWriter) failAll(batch []*writeOp, cause error) {
+	for _, op := range batch {
+		if op.err == nil {
+			op.err = fmt.Errorf("%w: %v", errRolledBack, cause)
+		}
+	}
+}
+
+// runSafely runs fn, turning a panic into an error so one request cannot take
+// the writer down.
+func runSafely(fn txFunc, tx *gorm.DB) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic in write: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return fn(tx)
+}
+
+// txWriter runs each request in a transaction of its own (PostgreSQL, where
+// many connections write at once), retrying on serialization failures.
+type txWriter struct {
+	db *gorm.DB
+	d  dialect
+}
+
+func (w *txWriter) do(ctx context.Context, fn txFunc) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		err = w.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return runSafely(fn, tx) })
+		if err == nil || !w.d.isRetryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func (w *txWriter) close() {}

@@ -30,6 +30,10 @@ seed: build ## Seed the demo into $(DB) (idempotent)
 test: ## Run the whole Go suite with -race (SQLite)
 	$(GO) test -race -count=1 ./...
 
+test-postgres: ## Run the whole Go suite on PostgreSQL (needs FUNDTRACKER_TEST_DATABASE_URL)
+	@test -n "$$FUNDTRACKER_TEST_DATABASE_URL" || { echo "set FUNDTRACKER_TEST_DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable"; exit 2; }
+	FUNDTRACKER_TEST_ENGINE=postgres $(GO) test -race -count=1 -p 1 ./...
+
 vet: ## go vet
 	$(GO) vet ./...
 

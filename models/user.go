@@ -26,9 +26,10 @@ type User struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// Can reports whether the user's role allows what needs role.
+// Can reports whether the user's role allows what needs role ("" needs
+// only a signed-in user).
 func (u User) Can(role string) bool {
-	return u.Active && (u.Role == RoleAdmin || u.Role == role)
+	return u.Active && (role == "" || u.Role == RoleAdmin || u.Role == role)
 }
 
 // UserInput is the body of POST /users and, partially, of PATCH /users/{id}.

@@ -52,8 +52,13 @@ func (s *Store) remember(tx *gorm.DB, a models.Actor, idem Idempotency, status i
 	if err != nil {
 		return err
 	}
-	return tx.Create(&idempotencyRow{UserID: a.UserID, Key: idem.Key, Fingerprint: idem.Fingerprint,
+	err = tx.Create(&idempotencyRow{UserID: a.UserID, Key: idem.Key, Fingerprint: idem.Fingerprint,
 		Status: status, Response: string(body), CreatedAt: s.now()}).Error
+	if err != nil && s.dialect.isUniqueViolation(err) {
+		// Another instance committed the same key meanwhile: run again, to replay its answer.
+		return fmt.Errorf("%w: idempotency key raced: %v", errRetry, err)
+	}
+	return err
 }
 
 // PurgeIdempotencyKeys deletes keys older than the given age (kept at least 24h).

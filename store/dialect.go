@@ -46,7 +46,8 @@ type postgresDialect struct{}
 func (postgresDialect) name() string                { return "postgres" }
 func (postgresDialect) gooseDialect() goose.Dialect { return goose.DialectPostgres }
 func (postgresDialect) gooseOptions() []goose.ProviderOption {
-	locker, err := lock.NewPostgresSessionLocker()
+	// Instances starting together wait for the first one's migrations, probing every second (5 min at most).
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 	if err != nil {
 		return nil
 	}

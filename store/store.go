@@ -38,6 +38,8 @@ type Config struct {
 	// Migrate applies pending migrations when opening (serve, seed, tests).
 	Migrate bool
 	Logger  *slog.Logger
+	// Now is the clock (UTC); tests set it to date voids and cancellations.
+	Now func() time.Time
 }
 
 // Store is the ledger's persistence.
@@ -63,6 +65,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	gcfg := &gorm.Config{Logger: logger.Discard, SkipDefaultTransaction: true, PrepareStmt: true,
 		NowFunc: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 	s := &Store{log: cfg.Logger, now: gcfg.NowFunc}
+	if cfg.Now != nil {
+		s.now = func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) }
+	}
 	var err error
 	if IsPostgres(cfg.DSN) {
 		s.dialect = postgresDialect{}

@@ -259,16 +259,21 @@ func (s *Store) recordFailure(tx *gorm.DB, key string, max int) error {
 // Authenticate finds the user a live session or API token belongs to.
 func (s *Store) Authenticate(ctx context.Context, secret string) (models.User, int64, error) {
 	var row struct {
-		userRow
-		TokenID int64
+		ID        int64
+		Email     string
+		Role      string
+		Active    bool
+		CreatedAt time.Time
+		TokenID   int64
 	}
-	err := s.r.WithContext(ctx).Table("tokens t").Select("u.*, t.id AS token_id").Joins("JOIN users u ON u.id = t.user_id").
+	err := s.r.WithContext(ctx).Table("tokens t").Select("u.id, u.email, u.role, u.active, u.created_at, t.id AS token_id").
+		Joins("JOIN users u ON u.id = t.user_id").
 		Where("t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.active = ?", hashToken(secret), s.now(), true).
 		Take(&row).Error
 	if isNotFound(err) {
 		return models.User{}, 0, models.Errorf(models.EUNAUTHORIZED, "Invalid or expired credentials.")
 	}
-	return row.userRow.model(), row.TokenID, err
+	return userRow{ID: row.ID, Email: row.Email, Role: row.Role, Active: row.Active, CreatedAt: row.CreatedAt}.model(), row.TokenID, err
 }
 
 // CreateAPIToken makes a named API token for its owner; the secret is shown once.

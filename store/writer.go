@@ -24,6 +24,10 @@ type writer interface {
 // errRolledBack marks a commit that failed: every request of the batch fails.
 var errRolledBack = errors.New("store: transaction rolled back")
 
+// errRetry marks a request that lost a race a fresh attempt settles (an
+// idempotency key committed by another instance); the PostgreSQL writer runs it again.
+var errRetry = errors.New("store: retry")
+
 // batchWriter is SQLite's single writer with group commit: requests queued
 // while a transaction commits are written together in the next one, each in
 // a savepoint of its own (so a request that fails leaves the others intact),
@@ -109,14 +113,33 @@ func (w *batchWriter) commit(batch []*writeOp) {
 			close(op.done)
 		}
 	}()
-	tx := w.db.Begin()
-	if tx.Error != nil {
-		for _, op := range batch {
-			op.err = fmt.Errorf("begin: %w", tx.Error)
-		}
+	err := w.run(batch)
+	if err == nil {
 		return
 	}
-	ok := 0
+	if len(batch) == 1 {
+		batch[0].err = fmt.Errorf("%w: %v", errRolledBack, err)
+		return
+	}
+	// The COMMIT failed and took every request of the batch with it: run each
+	// again in a transaction of its own, so that only the culprit fails.
+	w.log.Warn("group commit failed: retrying its requests one by one", "error", err, "requests", len(batch))
+	for _, op := range batch {
+		op.err = nil
+		if err := w.run([]*writeOp{op}); err != nil {
+			op.err = fmt.Errorf("%w: %v", errRolledBack, err)
+		}
+	}
+}
+
+// run writes a batch in one transaction, each request in a savepoint of its
+// own. It returns an error when the transaction as a whole failed; a request
+// refused on its own has its error in op.err.
+func (w *batchWriter) run(batch []*writeOp) error {
+	tx := w.db.Begin()
+	if tx.Error != nil {
+		return fmt.Errorf("begin: %w", tx.Error)
+	}
 	for i, op := range batch {
 		if err := op.ctx.Err(); err != nil {
 			op.err = err
@@ -124,34 +147,21 @@ func (w *batchWriter) commit(batch []*writeOp) {
 		}
 		sp := fmt.Sprintf("op%d", i)
 		if err := tx.Exec("SAVEPOINT " + sp).Error; err != nil {
-			op.err = err
-			continue
+			tx.Rollback()
+			return err
 		}
-		op.err = runSafely(op.fn, tx)
-		if op.err != nil {
+		if op.err = runSafely(op.fn, tx); op.err != nil {
 			if err := tx.Exec("ROLLBACK TO " + sp).Error; err != nil {
-				// The transaction can no longer be trusted: fail the batch.
-				tx.Rollback()
-				w.failAll(batch, err)
-				return
+				tx.Rollback() // the transaction can no longer be trusted
+				return err
 			}
-		} else {
-			ok++
 		}
-		tx.Exec("RELEASE " + sp)
-	}
-	if err := tx.Commit().Error; err != nil {
-		w.log.Error("group commit failed", "error", err, "requests", len(batch))
-		w.failAll(batch, err)
-	}
-}
-
-func (w *batchWriter) failAll(batch []*writeOp, cause error) {
-	for _, op := range batch {
-		if op.err == nil {
-			op.err = fmt.Errorf("%w: %v", errRolledBack, cause)
+		if err := tx.Exec("RELEASE " + sp).Error; err != nil {
+			tx.Rollback()
+			return err
 		}
 	}
+	return tx.Commit().Error
 }
 
 // runSafely runs fn, turning a panic into an error so one request cannot take
@@ -176,7 +186,7 @@ func (w *txWriter) do(ctx context.Context, fn txFunc) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		err = w.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return runSafely(fn, tx) })
-		if err == nil || !w.d.isRetryable(err) {
+		if err == nil || !(w.d.isRetryable(err) || errors.Is(err, errRetry)) {
 			return err
 		}
 	}

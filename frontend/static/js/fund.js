@@ -92,21 +92,33 @@ function timelineChart(Chart, items, target, colors) {
   });
 }
 
+// wrapLabel splits a long donor name into lines of about width characters, so that the
+// chart's axis shows it whole on a phone.
+function wrapLabel(name, width) {
+  const lines = [];
+  for (const word of name.split(' ')) {
+    const last = lines.length - 1;
+    if (last >= 0 && (lines[last] + ' ' + word).length <= width) lines[last] += ' ' + word;
+    else lines.push(word);
+  }
+  return lines;
+}
+
 function donorsChart(Chart, donors, colors) {
   const top = [...donors].sort((a, b) => compareDecimal(b.pledged, a.pledged)).slice(0, TOP_DONORS);
   const series = [top.map((d) => d.paid), top.map((d) => d.outstanding)];
   // Room for each bar: a drawing size, set through the CSSOM (allowed by the CSP).
-  $('#donors-chart-box').style.height = `${Math.max(160, 48 * top.length + 80)}px`;
+  $('#donors-chart-box').style.height = `${Math.max(160, 56 * top.length + 80)}px`;
   const options = baseOptions('x');
   options.indexAxis = 'y';
   options.plugins.tooltip.callbacks = { label: exactLabel(series) };
   options.scales.x.stacked = true;
   options.scales.x.reverse = isRTL;
-  options.scales.y = { stacked: true, position: isRTL ? 'right' : 'left' };
+  options.scales.y = { stacked: true, position: isRTL ? 'right' : 'left', ticks: { autoSkip: false } };
   return new Chart($('#donors-chart'), {
     type: 'bar',
     data: {
-      labels: top.map((d) => d.name),
+      labels: top.map((d) => wrapLabel(d.name, $('#donors-chart-box').clientWidth < 600 ? 16 : 30)),
       datasets: [
         { label: t('fund.paid'), data: series[0].map(chartNumber), backgroundColor: colors.paid },
         { label: t('fund.outstanding'), data: series[1].map(chartNumber), backgroundColor: colors.pledged },
@@ -145,7 +157,7 @@ function donorTable(donors) {
     const rows = [...donors].sort(SORT_KEYS[sortKey]);
     if (descending) rows.reverse();
     table.tBodies[0].replaceChildren(...rows.map((d) => el('tr', {},
-      el('th', { scope: 'row' }, d.name),
+      el('th', { scope: 'row', dir: 'auto' }, d.name),
       el('td', {}, tEnum('kind', d.kind)),
       el('td', {}, country(d.country_code)),
       el('td', { class: 'num' }, money(d.paid)),

@@ -14,10 +14,12 @@ export const locale = LOCALES[lang] || 'en';
 const meta = document.querySelector('meta[name="ft-i18n"]');
 const dict = meta ? await fetch(meta.content).then((r) => r.json()) : {};
 
-// t returns the text of key, with {name} placeholders filled from vars.
+// t returns the text of key, with {name} placeholders filled from vars. Each value is
+// wrapped in Unicode directional isolates (FSI ... PDI), so that a Latin donor name or an
+// amount inside an Arabic sentence (or the reverse) keeps its own direction.
 export function t(key, vars = {}) {
   const text = dict[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+  return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? `\u2068${vars[name]}\u2069` : m));
 }
 
 // tEnum translates a value of one of the API's enumerations (kind, stage, status,

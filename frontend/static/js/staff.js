@@ -13,7 +13,7 @@ const USER_KEY = 'fundtracker.user';
 const data = { funds: [], donors: [], pledges: [] };
 const byId = (kind, id) => data[kind].find((r) => String(r.id) === String(id));
 const fundName = (id, row = {}) => byId('funds', id)?.name ?? row.fund_code ?? row.fund_name ?? id;
-const donorName = (id, row = {}) => byId('donors', id)?.name ?? row.donor_name ?? id;
+const donorName = (id, row = {}) => row.donor_name || byId('donors', id)?.name || id;
 const isOpenPledge = (p) => !['cancelled', 'fulfilled'].includes(p.status);
 
 const OPTION_LABELS = {
@@ -51,6 +51,9 @@ const filters = () => ({
   currency: $('#filter-currency').value.trim().toUpperCase(),
 });
 
+// A cell with a main text and a quieter second line (the fund under the donor...).
+const twoLines = (main, second) => [main, el('br'), el('small', { class: 'secondary' }, second)];
+
 const actionButton = (label, onClick) => {
   const b = el('button', { type: 'button', class: 'small' }, label);
   b.addEventListener('click', onClick);
@@ -63,14 +66,12 @@ const LISTS = {
     params: ({ fund_id, donor_id }) => ({ fund_id, donor_id }),
     columns: [
       ['staff.field.pledged_on', (r) => date(r.pledged_on)],
-      ['staff.field.fund', (r) => fundName(r.fund_id, r)],
-      ['staff.field.donor', (r) => donorName(r.donor_id, r)],
+      ['staff.col.donor_fund', (r) => twoLines(donorName(r.donor_id, r), fundName(r.fund_id, r))],
       ['staff.field.amount', (r) => money(r.amount, r.currency), 'num'],
       ['staff.col.paid', (r) => money(r.paid, r.currency), 'num'],
       ['staff.col.outstanding', (r) => money(r.outstanding, r.currency), 'num'],
       ['staff.col.amount_usd', (r) => money(r.amount_usd), 'num'],
-      ['staff.col.status', (r) => el('span', { class: `badge status-${r.status}` }, tEnum('status', r.status))],
-      ['staff.field.stage', (r) => tEnum('stage', r.stage)],
+      ['staff.col.status', (r) => twoLines(el('span', { class: `badge status-${r.status}` }, tEnum('status', r.status)), tEnum('stage', r.stage))],
       ['staff.field.reference', (r) => r.reference ?? ''],
     ],
     actions: (r) => isOpenPledge(r) ? [
@@ -89,8 +90,7 @@ const LISTS = {
     params: ({ fund_id, donor_id }) => ({ fund_id, donor_id }),
     columns: [
       ['staff.field.received_on', (r) => date(r.received_on)],
-      ['staff.field.fund', (r) => fundName(r.fund_id, r)],
-      ['staff.field.donor', (r) => donorName(r.donor_id, r)],
+      ['staff.col.donor_fund', (r) => twoLines(donorName(r.donor_id, r), fundName(r.fund_id, r))],
       ['staff.field.amount', (r) => money(r.amount, r.currency), 'num'],
       ['staff.col.exchange_rate', (r) => formatDecimal(r.exchange_rate), 'num'],
       ['staff.col.amount_usd', (r) => money(r.amount_usd), 'num'],
@@ -187,21 +187,25 @@ function formMessage(form, text, ok = false) {
   p.classList.toggle('ok', ok);
 }
 
+function clearFieldError(form, name) {
+  const input = form.elements[name];
+  if (!input?.id) return;
+  $(`#${input.id}-error`)?.remove();
+  input.removeAttribute('aria-invalid');
+  const ids = (input.getAttribute('aria-describedby') || '').split(' ').filter((id) => id && id !== `${input.id}-error`);
+  if (ids.length) input.setAttribute('aria-describedby', ids.join(' ')); else input.removeAttribute('aria-describedby');
+}
+
 function clearErrors(form) {
-  for (const p of $$('.field-error', form)) p.remove();
-  for (const input of $$('[aria-invalid]', form)) {
-    input.removeAttribute('aria-invalid');
-    const ids = (input.getAttribute('aria-describedby') || '').split(' ').filter((id) => id && id !== `${input.id}-error`);
-    if (ids.length) input.setAttribute('aria-describedby', ids.join(' ')); else input.removeAttribute('aria-describedby');
-  }
+  for (const input of $$('[aria-invalid]', form)) clearFieldError(form, input.name);
   formMessage(form, '');
 }
 
 // fieldError shows a problem beside its field (and ties it to the field for screen readers).
 function fieldError(form, name, message) {
   const input = form.elements[name];
-  if (!input || !input.id) return false;
-  $(`#${input.id}-error`)?.remove();
+  if (!input?.id) return false;
+  clearFieldError(form, name);
   input.setAttribute('aria-invalid', 'true');
   const described = (input.getAttribute('aria-describedby') || '').split(' ').filter(Boolean);
   input.setAttribute('aria-describedby', [...described, `${input.id}-error`].join(' '));
@@ -293,8 +297,6 @@ function contributionForm() {
   async function showQuote() {
     const { amount, currency, received_on: on } = formBody(form);
     const ticket = ++asked;
-    $('#contribution-amount-error')?.remove();
-    $('#contribution-amount').removeAttribute('aria-invalid');
     if (!amount || !currency || !on) {
       quote.textContent = '';
       return;
@@ -302,6 +304,7 @@ function contributionForm() {
     try {
       const q = await api(`/exchange-rates/quote${query({ currency, on, amount })}`);
       if (ticket !== asked) return;
+      clearFieldError(form, 'amount');
       quote.textContent = t('staff.contribution.quote', {
         rate: formatDecimal(q.units_per_usd), currency: q.currency, date: date(q.effective_on),
         amount: money(q.amount, q.currency), usd: money(q.amount_usd),
@@ -402,6 +405,9 @@ async function signedIn(user) {
 function showTab(name) {
   for (const button of $$('[data-tab]')) button.setAttribute('aria-pressed', String(button.dataset.tab === name));
   for (const panel of $$('.tab-panel')) panel.hidden = panel.id !== `tab-${name}`;
+  // Only the filters that apply to the list shown.
+  for (const field of $$('#filters [data-tabs]')) field.hidden = !field.dataset.tabs.split(' ').includes(name);
+  $('#filters').hidden = !$$('#filters [data-tabs]').some((f) => !f.hidden);
   history.replaceState(null, '', `${location.pathname}${location.search}#${name}`);
   if (lists[name]) lists[name].load();
 }

@@ -1,0 +1,220 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/fundtracker/fundtracker/models"
+	"gorm.io/gorm"
+)
+
+// RebuildAggregates recomputes every aggregate table, and each pledge's paid
+// amount, from the ledger's rows, in one transaction. It is the reference the
+// incremental aggregates are tested against, and what a bulk load calls last.
+func (s *Store) RebuildAggregates(ctx context.Context) error {
+	return s.writer.do(ctx, func(tx *gorm.DB) error {
+		tx = tx.WithContext(ctx)
+		for _, stmt := range rebuildSQL {
+			if err := tx.Exec(stmt).Error; err != nil {
+				return fmt.Errorf("rebuild: %w: %s", err, strings.Fields(stmt)[0:3])
+			}
+		}
+		return rebuildOutstanding(tx)
+	})
+}
+
+// The parts of the aggregates that are plain integer sums over rows.
+var rebuildSQL = []string{
+	`DELETE FROM fund_totals`, `DELETE FROM fund_day_totals`, `DELETE FROM fund_donor_totals`,
+	`DELETE FROM fund_donor_day_totals`, `DELETE FROM fund_currency_totals`,
+	`UPDATE pledges SET paid_minor = COALESCE((SELECT SUM(c.amount_minor) FROM contributions c
+		WHERE c.pledge_id = pledges.id AND c.voided_at IS NULL), 0)`,
+	`INSERT INTO fund_totals (fund_id, paid_cents, outstanding_cents, paid_unearmarked_cents, contribution_count, donor_count)
+		SELECT f.id,
+		  COALESCE((SELECT SUM(amount_usd_cents) FROM contributions c WHERE c.fund_id = f.id AND c.voided_at IS NULL), 0), 0,
+		  COALESCE((SELECT SUM(amount_usd_cents) FROM contributions c WHERE c.fund_id = f.id AND c.voided_at IS NULL AND c.earmarking = 'unearmarked'), 0),
+		  (SELECT COUNT(*) FROM contributions c WHERE c.fund_id = f.id AND c.voided_at IS NULL), 0
+		FROM funds f`,
+	`INSERT INTO fund_day_totals (fund_id, day, paid_cents, outstanding_cents, paid_unearmarked_cents, contribution_count)
+		SELECT fund_id, day, SUM(paid), 0, SUM(unearmarked), SUM(n) FROM (
+		  SELECT fund_id, received_on AS day, amount_usd_cents AS paid,
+		    CASE WHEN earmarking = 'unearmarked' THEN amount_usd_cents ELSE 0 END AS unearmarked, 1 AS n FROM contributions
+		  UNION ALL
+		  SELECT fund_id, void_day, -amount_usd_cents,
+		    CASE WHEN earmarking = 'unearmarked' THEN -amount_usd_cents ELSE 0 END, -1 FROM contributions WHERE void_day <> ''
+		) x GROUP BY fund_id, day`,
+	`INSERT INTO fund_donor_totals (fund_id, donor_id, paid_cents, outstanding_cents, live_records)
+		SELECT fund_id, donor_id, SUM(paid), 0, SUM(live) FROM (
+		  SELECT fund_id, donor_id, amount_usd_cents AS paid, 1 AS live FROM contributions WHERE voided_at IS NULL
+		  UNION ALL
+		  SELECT fund_id, donor_id, 0, 1 FROM pledges WHERE cancelled_at IS NULL
+		) x GROUP BY fund_id, donor_id`,
+	`INSERT INTO fund_donor_day_totals (fund_id, donor_id, day, live_records)
+		SELECT fund_id, donor_id, day, SUM(live) FROM (
+		  SELECT fund_id, donor_id, received_on AS day, 1 AS live FROM contributions
+		  UNION ALL SELECT fund_id, donor_id, void_day, -1 FROM contributions WHERE void_day <> ''
+		  UNION ALL SELECT fund_id, donor_id, pledged_on, 1 FROM pledges
+		  UNION ALL SELECT fund_id, donor_id, cancel_day, -1 FROM pledges WHERE cancel_day <> ''
+		) x GROUP BY fund_id, donor_id, day`,
+	`UPDATE fund_totals SET donor_count = (SELECT COUNT(*) FROM fund_donor_totals t
+		WHERE t.fund_id = fund_totals.fund_id AND t.live_records > 0)`,
+	`INSERT INTO fund_currency_totals (fund_id, currency, paid_minor, paid_cents, outstanding_minor, outstanding_cents)
+		SELECT fund_id, currency, SUM(amount_minor), SUM(amount_usd_cents), 0, 0 FROM contributions
+		WHERE voided_at IS NULL GROUP BY fund_id, currency`,
+}
+
+// rebuildOutstanding adds every pledge's outstanding, now and day by day.
+// Rounding is per pledge, so this is done pledge by pledge in Go.
+func rebuildOutstanding(tx *gorm.DB) error {
+	type key struct {
+		fund  int64
+		other string
+	}
+	days, donors, currencies := map[key]int64{}, map[key]int64{}, map[key][2]int64{}
+	funds := map[int64]int64{}
+	err := eachPledgeState(tx, func(st *pledgeState) error {
+		minor, cents := st.outstanding()
+		funds[st.row.FundID] += cents
+		donors[key{st.row.FundID, idString(st.row.DonorID)}] += cents
+		c := currencies[key{st.row.FundID, st.row.Currency}]
+		currencies[key{st.row.FundID, st.row.Currency}] = [2]int64{c[0] + minor, c[1] + cents}
+		for d, v := range st.history().Steps() {
+			days[key{st.row.FundID, string(d)}] += v
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for f, v := range funds {
+		if err := tx.Exec("UPDATE fund_totals SET outstanding_cents = outstanding_cents + ? WHERE fund_id = ?", v, f).Error; err != nil {
+			return err
+		}
+	}
+	for k, v := range days {
+		if err := bumpFundDay(tx, k.fund, models.Date(k.other), figures{outstanding: v}); err != nil {
+			return err
+		}
+	}
+	for k, v := range donors {
+		if err := tx.Exec(`UPDATE fund_donor_totals SET outstanding_cents = outstanding_cents + ? WHERE fund_id = ? AND donor_id = ?`,
+			v, k.fund, k.other).Error; err != nil {
+			return err
+		}
+	}
+	for k, v := range currencies {
+		if err := bumpCurrency(tx, k.fund, k.other, 0, 0, v[0], v[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// eachPledgeState calls fn for every pledge with its payments, a batch of
+// pledges at a time, so that memory does not grow with the ledger.
+func eachPledgeState(db *gorm.DB, fn func(*pledgeState) error) error {
+	const batch = 2000
+	var after int64
+	for {
+		var rows []pledgeRow
+		if err := db.Raw(`SELECT id, fund_id, donor_id, amount_minor, currency, exchange_rate, paid_minor, pledged_on,
+			cancel_day, cancelled_at FROM pledges WHERE id > ? ORDER BY id LIMIT ?`, after, batch).Scan(&rows).Error; err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		var pays []struct {
+			PledgeID    int64
+			ReceivedOn  string
+			VoidDay     string
+			AmountMinor int64
+		}
+		if err := db.Raw(`SELECT pledge_id, received_on, void_day, amount_minor FROM contributions
+			WHERE pledge_id BETWEEN ? AND ? ORDER BY pledge_id, id`, rows[0].ID, rows[len(rows)-1].ID).Scan(&pays).Error; err != nil {
+			return err
+		}
+		i := 0
+		for _, r := range rows {
+			st := &pledgeState{row: r}
+			places := models.MinorUnits(r.Currency)
+			for ; i < len(pays) && pays[i].PledgeID <= r.ID; i++ {
+				if p := pays[i]; p.PledgeID == r.ID {
+					st.payments = append(st.payments, models.Payment{ReceivedOn: models.Date(p.ReceivedOn),
+						VoidDay: models.Date(p.VoidDay), Amount: models.FromMinor(p.AmountMinor, places)})
+				}
+			}
+			if err := fn(st); err != nil {
+				return err
+			}
+		}
+		after = rows[len(rows)-1].ID
+	}
+}
+
+// AggregateSnapshot lists every aggregate row with a non-zero figure, and
+// every pledge's paid amount, as sorted text lines: two snapshots are equal
+// when the aggregates are.
+func (s *Store) AggregateSnapshot(ctx context.Context) ([]string, error) {
+	queries := []string{
+		`SELECT 'fund', fund_id, paid_cents, outstanding_cents, paid_unearmarked_cents, contribution_count, donor_count FROM fund_totals`,
+		`SELECT 'day', fund_id, day, paid_cents, outstanding_cents, paid_unearmarked_cents, contribution_count FROM fund_day_totals
+			WHERE paid_cents <> 0 OR outstanding_cents <> 0 OR paid_unearmarked_cents <> 0 OR contribution_count <> 0`,
+		`SELECT 'donor', fund_id, donor_id, paid_cents, outstanding_cents, live_records FROM fund_donor_totals
+			WHERE paid_cents <> 0 OR outstanding_cents <> 0 OR live_records <> 0`,
+		`SELECT 'donorday', fund_id, donor_id, day, live_records FROM fund_donor_day_totals WHERE live_records <> 0`,
+		`SELECT 'currency', fund_id, currency, paid_minor, paid_cents, outstanding_minor, outstanding_cents FROM fund_currency_totals
+			WHERE paid_minor <> 0 OR paid_cents <> 0 OR outstanding_minor <> 0 OR outstanding_cents <> 0`,
+		`SELECT 'pledge', id, paid_minor FROM pledges`,
+	}
+	var lines []string
+	for _, q := range queries {
+		rows, err := s.w.WithContext(ctx).Raw(q).Rows()
+		if err != nil {
+			return nil, err
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			parts := make([]string, len(vals))
+			for i, v := range vals {
+				if b, ok := v.([]byte); ok {
+					v = string(b)
+				}
+				parts[i] = fmt.Sprint(v)
+			}
+			lines = append(lines, strings.Join(parts, " "))
+		}
+		rows.Close()
+	}
+	sort.Strings(lines)
+	return lines, nil
+}
+
+// Tables lists every table of the ledger, parents before children.
+var Tables = []string{"users", "tokens", "login_throttles", "funds", "donors", "exchange_rates", "pledges", "contributions",
+	"fund_totals", "fund_day_totals", "fund_donor_totals", "fund_donor_day_totals", "fund_currency_totals",
+	"idempotency_keys", "audit_events"}
+
+// TableCounts counts the rows of every table.
+func (s *Store) TableCounts(ctx context.Context) (map[string]int64, error) {
+	out := map[string]int64{}
+	for _, t := range Tables {
+		var n int64
+		if err := s.r.WithContext(ctx).Table(t).Count(&n).Error; err != nil {
+			return nil, err
+		}
+		out[t] = n
+	}
+	return out, nil
+}

@@ -2,9 +2,12 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
 	"testing"
 
 	"github.com/fundtracker/fundtracker/seed"
+	"github.com/fundtracker/fundtracker/store"
 	"github.com/fundtracker/fundtracker/store/storetest"
 )
 
@@ -23,5 +26,40 @@ func TestSeedIsIdempotent(t *testing.T) {
 	if p.ContributionCount != 7 || p.FirstContribution == nil || p.FirstContribution.Donor != "Kingdom of Morocco" ||
 		p.FirstContribution.ReceivedOn != "2024-07-29" {
 		t.Fatalf("after two seeds: %+v", p)
+	}
+}
+
+// TestDataSurvivesRestart: what was answered before the store closed is there
+// when it opens again on the same database, with the same figures.
+func TestDataSurvivesRestart(t *testing.T) {
+	ctx := context.Background()
+	dsn := storetest.DSN(t)
+	s, err := store.Open(ctx, store.Config{DSN: dsn, Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := seed.Demo(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	before, err := s.Progress(ctx, seed.FundCode, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, _ := s.AggregateSnapshot(ctx)
+	s.Close()
+	s, err = store.Open(ctx, store.Config{DSN: dsn, Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	after, err := s.Progress(ctx, seed.FundCode, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := s.AggregateSnapshot(ctx)
+	b, _ := json.Marshal(before)
+	a, _ := json.Marshal(after)
+	if string(a) != string(b) || !slices.Equal(snap, again) || len(snap) == 0 {
+		t.Fatalf("after a restart: %s, before: %s", a, b)
 	}
 }

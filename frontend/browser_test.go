@@ -7,6 +7,7 @@
 //	make test-browser    (go test -tags browser -count=1 ./frontend/)
 //
 // Screenshots go to $FUNDTRACKER_SCREENSHOTS, or bin/screenshots at the repository root.
+// $FUNDTRACKER_BROWSER_BIN runs an already built binary instead of `go build`.
 // Without Chromium the suite skips, except under CI=true where it fails.
 package frontend_test
 
@@ -132,12 +133,16 @@ func tail(b []byte, n int) []byte {
 }
 
 // startServer builds the binary, seeds a fresh database and serves it on a free port.
+// FUNDTRACKER_BROWSER_BIN names an already built binary to use instead of building one.
 func startServer(root, tmp string) (stop func(), logPath string, err error) {
-	bin := filepath.Join(tmp, "fundtracker")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		return nil, "", fmt.Errorf("go build: %v\n%s", err, out)
+	bin := os.Getenv("FUNDTRACKER_BROWSER_BIN")
+	if bin == "" {
+		bin = filepath.Join(tmp, "fundtracker")
+		build := exec.Command("go", "build", "-o", bin, ".")
+		build.Dir = root
+		if out, err := build.CombinedOutput(); err != nil {
+			return nil, "", fmt.Errorf("go build: %v\n%s", err, out)
+		}
 	}
 	env := append(os.Environ(), "FUNDTRACKER_DB="+filepath.Join(tmp, "db.sqlite"))
 	seed := exec.Command(bin, "seed")
@@ -366,10 +371,16 @@ func checkAxe(t *testing.T, ctx context.Context, page string) {
 	if !js[bool](t, ctx, `typeof axe !== 'undefined'`) {
 		js[bool](t, ctx, axeSource+"\n;true")
 	}
-	found := js[[]axeViolation](t, ctx, `axe.run(document, {resultTypes: ['violations']}).then(r => r.violations
+	result := js[struct {
+		Passes     int            `json:"passes"`
+		Violations []axeViolation `json:"violations"`
+	}](t, ctx, `axe.run(document).then(r => ({passes: r.passes.length, violations: r.violations
 		.filter(v => v.impact === 'serious' || v.impact === 'critical')
-		.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))})))`)
-	for _, v := range found {
+		.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))}))`)
+	if result.Passes == 0 {
+		t.Errorf("axe on %s checked nothing", page)
+	}
+	for _, v := range result.Violations {
 		t.Errorf("axe on %s: %s (%s): %s at %v", page, v.ID, v.Impact, v.Help, v.Nodes)
 	}
 }
@@ -574,9 +585,11 @@ func TestStaffEntersPledgeAndPayment(t *testing.T) {
 	for _, lang := range languages {
 		open(t, ctx, "/staff?lang="+lang)
 		waitFor(t, ctx, `document.body.dataset.state === 'ready'`)
-		// Every panel at once, so that axe sees every form and list.
+		// Every list loaded, then every panel shown at once, so that axe sees every form and list.
+		for _, name := range []string{"contributions", "donors", "rates", "pledges"} {
+			showTab(t, ctx, name)
+		}
 		js[bool](t, ctx, `document.querySelectorAll('.tab-panel').forEach(p => p.hidden = false); true`)
-		waitFor(t, ctx, `[...document.querySelectorAll('[data-list]')].every(l => l.dataset.state === 'ready')`)
 		checkAxe(t, ctx, "staff console "+lang)
 		screenshot(t, ctx, "staff-console-"+lang)
 	}
@@ -596,6 +609,34 @@ func TestStaffEntersPledgeAndPayment(t *testing.T) {
 	if want := cents(t, payment.AmountUSD); moved.Cmp(want) != 0 {
 		t.Errorf("the dashboard's paid figure moved by %s cents, the payment is %s USD", moved, payment.AmountUSD)
 	}
+
+	// Void the payment and cancel the pledge, each with a reason: paid is back where it was.
+	open(t, ctx, "/staff?lang=en")
+	showTab(t, ctx, "contributions")
+	withReason(t, ctx, fmt.Sprintf(`[data-list="contributions"] tr[data-id="%d"] .row-actions button`, payment.ID), "staff-void-reason")
+	waitFor(t, ctx, fmt.Sprintf(`document.querySelector('[data-list="contributions"] tr[data-id="%d"] .status-cancelled')`, payment.ID))
+	showTab(t, ctx, "pledges")
+	withReason(t, ctx, fmt.Sprintf(`[data-list="pledges"] tr[data-id="%d"] .row-actions button:last-child`, pledge.ID), "")
+	waitFor(t, ctx, fmt.Sprintf(`document.querySelector('[data-list="pledges"] tr[data-id="%d"] .status-cancelled')`, pledge.ID))
+	open(t, ctx, "/funds/"+fundCode+"?lang=en")
+	if after := cents(t, text(t, ctx, "#fig-paid")); after.Cmp(paidBefore) != 0 {
+		t.Errorf("after the void the paid figure is %s cents, it was %s before the payment", after, paidBefore)
+	}
+}
+
+// withReason clicks a void or cancel button, checks that the dialog wants a reason, gives one.
+func withReason(t *testing.T, ctx context.Context, button, shot string) {
+	t.Helper()
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(button))))
+	waitFor(t, ctx, `document.querySelector('#reason-dialog').open`)
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#reason-confirm"))))
+	waitFor(t, ctx, `document.querySelector('#reason-input-error')?.textContent.trim()`)
+	if shot != "" {
+		screenshot(t, ctx, shot)
+	}
+	must(t, chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#reason-input"), "Entered by the browser suite"),
+		chromedp.Click(chromedp.CSS("#reason-confirm"))))
+	waitFor(t, ctx, `!document.querySelector('#reason-dialog').open`)
 }
 
 // signIn opens the staff console and signs in through its form.
@@ -617,16 +658,25 @@ func showTab(t *testing.T, ctx context.Context, name string) {
 	waitFor(t, ctx, fmt.Sprintf(`!document.querySelector('#tab-%s').hidden && document.querySelector('[data-list=%q]').dataset.state === 'ready'`, name, name))
 }
 
-// fill sets fields as a person would: text is typed (so input events fire), selects chosen.
+// fill sets fields as a person would: text is typed (so input events fire); selects and
+// dates, whose typing depends on the browser's locale, are set with their events.
 func fill(t *testing.T, ctx context.Context, fields map[string]string) {
 	t.Helper()
 	for sel, value := range fields {
-		if js[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).tagName`, sel)) == "SELECT" {
-			js[bool](t, ctx, fmt.Sprintf(`(() => { const s = document.querySelector(%q); s.value = %q;
-				s.dispatchEvent(new Event('change', {bubbles: true})); return s.value === %q; })()`, sel, value, value))
+		if js[bool](t, ctx, fmt.Sprintf(`['SELECT', 'date'].includes(document.querySelector(%q).type === 'date' ? 'date' : document.querySelector(%q).tagName)`, sel, sel)) {
+			set := js[string](t, ctx, fmt.Sprintf(`(() => { const s = document.querySelector(%q); s.value = %q;
+				s.dispatchEvent(new Event('input', {bubbles: true}));
+				s.dispatchEvent(new Event('change', {bubbles: true})); return s.value; })()`, sel, value))
+			if set != value {
+				t.Fatalf("%s: could not choose %q (no such option?)", sel, value)
+			}
 			continue
 		}
-		must(t, chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(sel), ""), chromedp.SendKeys(chromedp.CSS(sel), value)))
+		js[bool](t, ctx, fmt.Sprintf(`(() => { document.querySelector(%q).value = ''; return true; })()`, sel))
+		must(t, chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(sel), value)))
+		if got := js[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).value`, sel)); got != value {
+			t.Fatalf("%s: typed %q, the field holds %q", sel, value, got)
+		}
 	}
 }
 

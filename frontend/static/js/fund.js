@@ -128,6 +128,24 @@ function donorsChart(Chart, donors, colors) {
   });
 }
 
+// fillMonths gives every month from the first period to the last, so that the time axis
+// is even: the API lists only the months with activity; a quiet month adds nothing and
+// keeps the cumulative figures of the month before it.
+function fillMonths(items) {
+  if (!items.length) return items;
+  const byPeriod = new Map(items.map((i) => [i.period, i]));
+  const [y0, m0] = items[0].period.split('-').map(Number);
+  const last = items[items.length - 1].period;
+  const out = [];
+  for (let y = y0, m = m0; ; m === 12 ? (y += 1, m = 1) : (m += 1)) {
+    const period = `${y}-${String(m).padStart(2, '0')}`;
+    const prev = out[out.length - 1];
+    out.push(byPeriod.get(period) ?? { period, paid: '0.00', pledged: '0.00',
+      cumulative_paid: prev.cumulative_paid, cumulative_pledged: prev.cumulative_pledged });
+    if (period >= last) return out;
+  }
+}
+
 function timelineTable(items) {
   $('#timeline-table tbody').replaceChildren(...items.map((i) => el('tr', {},
     el('th', { scope: 'row' }, month(i.period)),
@@ -195,7 +213,7 @@ async function main() {
     showFigures(progress);
     const donorItems = itemsOf(donors);
     donorTable(donorItems);
-    const timelineItems = itemsOf(timeline);
+    const timelineItems = fillMonths(itemsOf(timeline));
     timelineTable(timelineItems);
     setStatus('');
     const colors = palette();

@@ -167,7 +167,7 @@ class PagedList {
 
   row(r) {
     const cells = this.spec.columns.map(([, cell, cls]) => el('td', { class: cls }, cell(r)));
-    if (this.spec.actions) cells.push(el('td', { class: 'row-actions' }, this.spec.actions(r)));
+    if (this.spec.actions) cells.push(el('td', {}, el('div', { class: 'row-actions' }, this.spec.actions(r))));
     return el('tr', { dataset: { id: String(r.id) } }, cells);
   }
 }
@@ -253,6 +253,8 @@ function resetForm(form) {
 // handleForm posts the form to its endpoint; after sends extra headers, saved says what to do
 // with the answer.
 function handleForm(form, { headers = () => ({}), saved, message }) {
+  // The last answer's message stays until the form is edited again.
+  form.addEventListener('input', () => formMessage(form, ''));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);

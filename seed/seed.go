@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/fundtracker/fundtracker/models"
 	"github.com/fundtracker/fundtracker/store"
@@ -25,6 +26,13 @@ var actor = models.Actor{Email: "seed"}
 type seeder struct {
 	s   *store.Store
 	err error
+}
+
+// on returns the store with its clock at noon (UTC) on day d, so that each
+// demo record is dated when it happened, not when the demo was loaded.
+func (sd *seeder) on(d string) *store.Store {
+	t, _ := time.Parse(models.DateLayout, d)
+	return sd.s.At(t.Add(12 * time.Hour))
 }
 
 func key(name string) store.Idempotency {
@@ -76,8 +84,8 @@ func Demo(ctx context.Context, s *store.Store) error {
 	c := sd.contribution(ctx, "sahel-dup", fund, sahel, 0, "50000.00", "EUR", "2025-05-06", "SMSN-2025-05", Illustrative)
 	sd.contribution(ctx, "sahel-1", fund, sahel, 0, "50000.00", "EUR", "2025-05-06", "SMSN-2025-05", Illustrative)
 	p = sd.pledge(ctx, "coastal", fund, coastal, "500000.00", "EUR", "2024-12-01", "2025-06-30", "pledge", "CCA-2024-12")
-	sd.void(ctx, c, "Duplicate entry of the same bank transfer (illustrative).")
-	sd.cancel(ctx, p, "The partner redirected these funds to an earmarked appeal (illustrative).")
+	sd.void(ctx, "2025-05-07", c, "Duplicate entry of the same bank transfer (illustrative).")
+	sd.cancel(ctx, "2025-03-31", p, "The partner redirected these funds to an earmarked appeal (illustrative).")
 	if sd.err == nil {
 		slog.Info("seeded the IOM Resilience Fund demo", "fund", FundCode)
 	}
@@ -100,7 +108,7 @@ func (sd *seeder) fund(ctx context.Context) int64 {
 			"migrants and crisis-affected communities need it. Morocco was announced as its first contributor on 29 July 2024. " +
 			"Amounts in this demo are illustrative."),
 		TargetUSD: dec("100000000.00"), OpensOn: day("2024-07-01")}
-	f, rep, err := sd.s.CreateFund(ctx, actor, in, key("fund"))
+	f, rep, err := sd.on("2024-07-01").CreateFund(ctx, actor, in, key("fund"))
 	sd.fail("fund", err)
 	return id(f, rep)
 }
@@ -117,7 +125,7 @@ func (sd *seeder) rates(ctx context.Context) {
 			if sd.err != nil {
 				return
 			}
-			_, _, err := sd.s.CreateRate(ctx, actor, models.ExchangeRateInput{Currency: cur, EffectiveOn: day(d),
+			_, _, err := sd.on(d).CreateRate(ctx, actor, models.ExchangeRateInput{Currency: cur, EffectiveOn: day(d),
 				UnitsPerUSD: dec(rates[cur][i]), Source: "Illustrative demo rate (not an official UN operational rate)"},
 				key("rate:"+cur+":"+d))
 			sd.fail("rate", err)
@@ -129,7 +137,7 @@ func (sd *seeder) donor(ctx context.Context, name, full, kind, country string, a
 	if sd.err != nil {
 		return 0
 	}
-	d, rep, err := sd.s.CreateDonor(ctx, actor, models.DonorInput{Name: &full, Kind: &kind, CountryCode: &country,
+	d, rep, err := sd.on("2024-07-01").CreateDonor(ctx, actor, models.DonorInput{Name: &full, Kind: &kind, CountryCode: &country,
 		Anonymous: &anonymous}, key("donor:"+name))
 	sd.fail("donor "+name, err)
 	return id(d, rep)
@@ -139,7 +147,7 @@ func (sd *seeder) pledge(ctx context.Context, name string, fundID, donorID int64
 	if sd.err != nil {
 		return 0
 	}
-	p, rep, err := sd.s.CreatePledge(ctx, actor, models.PledgeInput{FundID: fundID, DonorID: donorID, Amount: dec(amount),
+	p, rep, err := sd.on(on).CreatePledge(ctx, actor, models.PledgeInput{FundID: fundID, DonorID: donorID, Amount: dec(amount),
 		Currency: cur, PledgedOn: day(on), DueOn: day(due), Stage: stage, Reference: ref, Notes: Illustrative}, key("pledge:"+name))
 	sd.fail("pledge "+name, err)
 	return id(p, rep)
@@ -154,26 +162,26 @@ func (sd *seeder) contribution(ctx context.Context, name string, fundID, donorID
 	if pledgeID != 0 {
 		in.PledgeID = &pledgeID
 	}
-	c, rep, err := sd.s.CreateContribution(ctx, actor, in, key("contribution:"+name))
+	c, rep, err := sd.on(on).CreateContribution(ctx, actor, in, key("contribution:"+name))
 	sd.fail("contribution "+name, err)
 	return id(c, rep)
 }
 
 // void and cancel are done once: a second run finds them done (409) and moves on.
-func (sd *seeder) void(ctx context.Context, id int64, reason string) {
+func (sd *seeder) void(ctx context.Context, on string, id int64, reason string) {
 	if sd.err != nil {
 		return
 	}
-	if _, err := sd.s.VoidContribution(ctx, actor, id, models.ReasonInput{Reason: reason}); models.ErrorCode(err) != models.ECONFLICT {
+	if _, err := sd.on(on).VoidContribution(ctx, actor, id, models.ReasonInput{Reason: reason}); models.ErrorCode(err) != models.ECONFLICT {
 		sd.fail("void", err)
 	}
 }
 
-func (sd *seeder) cancel(ctx context.Context, id int64, reason string) {
+func (sd *seeder) cancel(ctx context.Context, on string, id int64, reason string) {
 	if sd.err != nil {
 		return
 	}
-	if _, err := sd.s.CancelPledge(ctx, actor, id, models.ReasonInput{Reason: reason}); models.ErrorCode(err) != models.ECONFLICT {
+	if _, err := sd.on(on).CancelPledge(ctx, actor, id, models.ReasonInput{Reason: reason}); models.ErrorCode(err) != models.ECONFLICT {
 		sd.fail("cancel", err)
 	}
 }

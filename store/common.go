@@ -61,14 +61,16 @@ func (s *Store) remember(tx *gorm.DB, a models.Actor, idem Idempotency, status i
 	return err
 }
 
-// PurgeIdempotencyKeys deletes keys older than the given age (kept at least 24h).
+// PurgeIdempotencyKeys deletes users' keys older than the given age (kept at
+// least 24h). System keys (user 0: the seed's) are kept, so that seeding stays
+// idempotent however long after the first run it is repeated.
 func (s *Store) PurgeIdempotencyKeys(ctx context.Context, olderThanHours int) (int64, error) {
 	if olderThanHours < 24 {
 		olderThanHours = 24
 	}
 	var n int64
 	err := s.writer.do(ctx, func(tx *gorm.DB) error {
-		res := tx.Where("created_at < ?", s.now().Add(-hours(olderThanHours))).Delete(&idempotencyRow{})
+		res := tx.Where("user_id <> 0 AND created_at < ?", s.now().Add(-hours(olderThanHours))).Delete(&idempotencyRow{})
 		n = res.RowsAffected
 		return res.Error
 	})

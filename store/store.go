@@ -136,6 +136,14 @@ func (s *Store) Close() error {
 	return errors.Join(errs...)
 }
 
+// At returns the store with its clock stopped at t: what it records is dated
+// then. The seed uses it to give the demo's records their own dates.
+func (s *Store) At(t time.Time) *Store {
+	c := *s
+	c.now = func() time.Time { return t.UTC().Truncate(time.Microsecond) }
+	return &c
+}
+
 // Engine names the database engine ("sqlite" or "postgres").
 func (s *Store) Engine() string { return s.dialect.name() }
 

@@ -300,6 +300,12 @@ func TestPublicBreakdownTimelineAndMasking(t *testing.T) {
 	eq(t, "august", fmt.Sprintln(tl[1]["period"], tl[1]["paid"], tl[1]["cumulative_paid"], tl[1]["pledged"], tl[1]["cumulative_pledged"]),
 		"2024-08 100.00 400.00 200.00 500.00\n")
 	eq(t, "days", len(f.do("GET", "/api/v1/funds/resilience/timeline?interval=day", "", nil).status(200).items()), 3)
+	// A voided contribution leaves the period it was received in; no period goes negative.
+	cid := f.pay(f.morocco, nil, "40.00", "USD", "2024-07-31").status(201).id()
+	f.do("POST", fmt.Sprintf("/api/v1/contributions/%d/void", cid), f.staff, map[string]any{"reason": "duplicate"}).status(200)
+	tl = f.do("GET", "/api/v1/funds/resilience/timeline?interval=month", "", nil).status(200).items()
+	eq(t, "months after a void", len(tl), 2)
+	eq(t, "july after a void", fmt.Sprintln(tl[0]["paid"], tl[0]["cumulative_paid"]), "300.00 300.00\n")
 	f.do("GET", "/api/v1/funds/resilience/timeline?interval=year", "", nil).fails(422, "validation_failed", "interval")
 	f.do("GET", "/api/v1/funds/nope/progress", "", nil).fails(404, "not_found", "")
 	// Conditional requests.

@@ -39,6 +39,23 @@ func (h PledgeHistory) OutstandingOn(d Date) int64 {
 	return OutstandingUSDCents(h.Amount, paid, h.Rate, false)
 }
 
+// Current is the history as the ledger stands now, for the timeline: voided
+// payments never happened, and a cancelled pledge is owed on no day (what was
+// paid on it stays paid, through its payments).
+func (h PledgeHistory) Current() PledgeHistory {
+	c := h
+	c.Payments = nil
+	for _, p := range h.Payments {
+		if p.VoidDay == "" {
+			c.Payments = append(c.Payments, p)
+		}
+	}
+	if h.CancelDay != "" {
+		c.CancelDay = h.PledgedOn
+	}
+	return c
+}
+
 // Steps returns, for each day on which the pledge's outstanding_usd changes,
 // the change in cents. Summed up to a day, the steps give OutstandingOn(day).
 // Because outstanding_usd is rounded per pledge, a back-dated payment can

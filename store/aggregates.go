@@ -13,17 +13,20 @@ import (
 // per-day changes (for ?as_of= and the timeline); the two always agree, and a
 // test recomputes both from the rows after random writes.
 
-// figures is a change to a fund's USD figures, in cents.
+// figures is a change to a fund's USD figures on a day, in cents: the dated
+// view (for ?as_of=) and the timeline's view (the ledger as it stands now).
 type figures struct {
 	paid, outstanding, unearmarked, count int64
+	timelinePaid, timelineOutstanding     int64
 }
-
-func (f figures) neg() figures { return figures{-f.paid, -f.outstanding, -f.unearmarked, -f.count} }
 
 // bumpFund changes a fund's totals and its figures on a day.
 func bumpFund(tx *gorm.DB, fundID int64, day models.Date, f figures) error {
 	if f == (figures{}) {
 		return nil
+	}
+	if f.paid == 0 && f.outstanding == 0 && f.unearmarked == 0 && f.count == 0 {
+		return bumpFundDay(tx, fundID, day, f)
 	}
 	if err := tx.Exec(`UPDATE fund_totals SET paid_cents = paid_cents + ?, outstanding_cents = outstanding_cents + ?,
 		paid_unearmarked_cents = paid_unearmarked_cents + ?, contribution_count = contribution_count + ? WHERE fund_id = ?`,
@@ -34,13 +37,16 @@ func bumpFund(tx *gorm.DB, fundID int64, day models.Date, f figures) error {
 }
 
 func bumpFundDay(tx *gorm.DB, fundID int64, day models.Date, f figures) error {
-	return tx.Exec(`INSERT INTO fund_day_totals (fund_id, day, paid_cents, outstanding_cents, paid_unearmarked_cents, contribution_count)
-		VALUES (?, ?, ?, ?, ?, ?)
+	return tx.Exec(`INSERT INTO fund_day_totals (fund_id, day, paid_cents, outstanding_cents, paid_unearmarked_cents, contribution_count,
+		timeline_paid_cents, timeline_outstanding_cents)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (fund_id, day) DO UPDATE SET paid_cents = fund_day_totals.paid_cents + excluded.paid_cents,
 		outstanding_cents = fund_day_totals.outstanding_cents + excluded.outstanding_cents,
 		paid_unearmarked_cents = fund_day_totals.paid_unearmarked_cents + excluded.paid_unearmarked_cents,
-		contribution_count = fund_day_totals.contribution_count + excluded.contribution_count`,
-		fundID, string(day), f.paid, f.outstanding, f.unearmarked, f.count).Error
+		contribution_count = fund_day_totals.contribution_count + excluded.contribution_count,
+		timeline_paid_cents = fund_day_totals.timeline_paid_cents + excluded.timeline_paid_cents,
+		timeline_outstanding_cents = fund_day_totals.timeline_outstanding_cents + excluded.timeline_outstanding_cents`,
+		fundID, string(day), f.paid, f.outstanding, f.unearmarked, f.count, f.timelinePaid, f.timelineOutstanding).Error
 }
 
 // bumpDonor changes a donor's figures in a fund. live is the change in the
@@ -91,12 +97,18 @@ func bumpCurrency(tx *gorm.DB, fundID int64, currency string, paidMinor, paidCen
 }
 
 // contributionEffect applies a contribution coming alive (sign +1, on its
-// received_on) or being voided (sign -1, on the day of the void).
+// received_on) or being voided (sign -1, on the day of the void). In the
+// timeline's view both happen on its received_on.
 func contributionEffect(tx *gorm.DB, c contributionRow, sign int64, day models.Date) error {
 	u := sign * c.AmountUSDCents
 	f := figures{paid: u, count: sign}
 	if c.Earmarking == "unearmarked" {
 		f.unearmarked = u
+	}
+	if received := models.Date(c.ReceivedOn); received == day {
+		f.timelinePaid = u
+	} else if err := bumpFundDay(tx, c.FundID, received, figures{timelinePaid: u}); err != nil {
+		return err
 	}
 	if err := bumpFund(tx, c.FundID, day, f); err != nil {
 		return err
@@ -144,14 +156,21 @@ func pledgeEffect(tx *gorm.DB, before, after *pledgeState) error {
 	if err := tx.Exec("UPDATE fund_totals SET outstanding_cents = outstanding_cents + ? WHERE fund_id = ?", aCents-bCents, fundID).Error; err != nil {
 		return err
 	}
-	diff := models.StepDiff(before.history().Steps(), after.history().Steps())
-	days := make([]models.Date, 0, len(diff))
-	for d := range diff {
+	bh, ah := before.history(), after.history()
+	dated := models.StepDiff(bh.Steps(), ah.Steps())
+	current := models.StepDiff(bh.Current().Steps(), ah.Current().Steps())
+	days := make([]models.Date, 0, len(dated)+len(current))
+	for d := range dated {
 		days = append(days, d)
+	}
+	for d := range current {
+		if _, ok := dated[d]; !ok {
+			days = append(days, d)
+		}
 	}
 	sort.Slice(days, func(i, j int) bool { return days[i] < days[j] }) // a fixed order of row locks
 	for _, d := range days {
-		if err := bumpFundDay(tx, fundID, d, figures{outstanding: diff[d]}); err != nil {
+		if err := bumpFundDay(tx, fundID, d, figures{outstanding: dated[d], timelineOutstanding: current[d]}); err != nil {
 			return err
 		}
 	}

@@ -37,13 +37,15 @@ var rebuildSQL = []string{
 		  COALESCE((SELECT SUM(amount_usd_cents) FROM contributions c WHERE c.fund_id = f.id AND c.voided_at IS NULL AND c.earmarking = 'unearmarked'), 0),
 		  (SELECT COUNT(*) FROM contributions c WHERE c.fund_id = f.id AND c.voided_at IS NULL), 0
 		FROM funds f`,
-	`INSERT INTO fund_day_totals (fund_id, day, paid_cents, outstanding_cents, paid_unearmarked_cents, contribution_count)
-		SELECT fund_id, day, SUM(paid), 0, SUM(unearmarked), SUM(n) FROM (
+	`INSERT INTO fund_day_totals (fund_id, day, paid_cents, outstanding_cents, paid_unearmarked_cents, contribution_count,
+		  timeline_paid_cents, timeline_outstanding_cents)
+		SELECT fund_id, day, SUM(paid), 0, SUM(unearmarked), SUM(n), SUM(timeline), 0 FROM (
 		  SELECT fund_id, received_on AS day, amount_usd_cents AS paid,
-		    CASE WHEN earmarking = 'unearmarked' THEN amount_usd_cents ELSE 0 END AS unearmarked, 1 AS n FROM contributions
+		    CASE WHEN earmarking = 'unearmarked' THEN amount_usd_cents ELSE 0 END AS unearmarked, 1 AS n,
+		    CASE WHEN voided_at IS NULL THEN amount_usd_cents ELSE 0 END AS timeline FROM contributions
 		  UNION ALL
 		  SELECT fund_id, void_day, -amount_usd_cents,
-		    CASE WHEN earmarking = 'unearmarked' THEN -amount_usd_cents ELSE 0 END, -1 FROM contributions WHERE void_day <> ''
+		    CASE WHEN earmarking = 'unearmarked' THEN -amount_usd_cents ELSE 0 END, -1, 0 FROM contributions WHERE void_day <> ''
 		) x GROUP BY fund_id, day`,
 	`INSERT INTO fund_donor_totals (fund_id, donor_id, paid_cents, outstanding_cents, live_records)
 		SELECT fund_id, donor_id, SUM(paid), 0, SUM(live) FROM (
@@ -72,7 +74,7 @@ func rebuildOutstanding(tx *gorm.DB) error {
 		fund  int64
 		other string
 	}
-	days, donors, currencies := map[key]int64{}, map[key]int64{}, map[key][2]int64{}
+	days, donors, currencies := map[key][2]int64{}, map[key]int64{}, map[key][2]int64{}
 	funds := map[int64]int64{}
 	err := eachPledgeState(tx, func(st *pledgeState) error {
 		minor, cents := st.outstanding()
@@ -80,8 +82,14 @@ func rebuildOutstanding(tx *gorm.DB) error {
 		donors[key{st.row.FundID, idString(st.row.DonorID)}] += cents
 		c := currencies[key{st.row.FundID, st.row.Currency}]
 		currencies[key{st.row.FundID, st.row.Currency}] = [2]int64{c[0] + minor, c[1] + cents}
-		for d, v := range st.history().Steps() {
-			days[key{st.row.FundID, string(d)}] += v
+		h := st.history()
+		for d, v := range h.Steps() {
+			k := key{st.row.FundID, string(d)}
+			days[k] = [2]int64{days[k][0] + v, days[k][1]}
+		}
+		for d, v := range h.Current().Steps() {
+			k := key{st.row.FundID, string(d)}
+			days[k] = [2]int64{days[k][0], days[k][1] + v}
 		}
 		return nil
 	})
@@ -94,7 +102,7 @@ func rebuildOutstanding(tx *gorm.DB) error {
 		}
 	}
 	for k, v := range days {
-		if err := bumpFundDay(tx, k.fund, models.Date(k.other), figures{outstanding: v}); err != nil {
+		if err := bumpFundDay(tx, k.fund, models.Date(k.other), figures{outstanding: v[0], timelineOutstanding: v[1]}); err != nil {
 			return err
 		}
 	}
@@ -160,8 +168,10 @@ func eachPledgeState(db *gorm.DB, fn func(*pledgeState) error) error {
 func (s *Store) AggregateSnapshot(ctx context.Context) ([]string, error) {
 	queries := []string{
 		`SELECT 'fund', fund_id, paid_cents, outstanding_cents, paid_unearmarked_cents, contribution_count, donor_count FROM fund_totals`,
-		`SELECT 'day', fund_id, day, paid_cents, outstanding_cents, paid_unearmarked_cents, contribution_count FROM fund_day_totals
-			WHERE paid_cents <> 0 OR outstanding_cents <> 0 OR paid_unearmarked_cents <> 0 OR contribution_count <> 0`,
+		`SELECT 'day', fund_id, day, paid_cents, outstanding_cents, paid_unearmarked_cents, contribution_count,
+			timeline_paid_cents, timeline_outstanding_cents FROM fund_day_totals
+			WHERE paid_cents <> 0 OR outstanding_cents <> 0 OR paid_unearmarked_cents <> 0 OR contribution_count <> 0
+			OR timeline_paid_cents <> 0 OR timeline_outstanding_cents <> 0`,
 		`SELECT 'donor', fund_id, donor_id, paid_cents, outstanding_cents, live_records FROM fund_donor_totals
 			WHERE paid_cents <> 0 OR outstanding_cents <> 0 OR live_records <> 0`,
 		`SELECT 'donorday', fund_id, donor_id, day, live_records FROM fund_donor_day_totals WHERE live_records <> 0`,

@@ -137,6 +137,12 @@ CREATE TABLE fund_day_totals (
     outstanding_cents      INTEGER NOT NULL DEFAULT 0,
     paid_unearmarked_cents INTEGER NOT NULL DEFAULT 0,
     contribution_count     INTEGER NOT NULL DEFAULT 0,
+    -- The timeline's view: the ledger as it stands now, by the dates its
+    -- records carry (a voided contribution leaves the day it was received; a
+    -- cancelled pledge leaves every day), where the columns above date voids
+    -- and cancellations on the day they happened (for ?as_of=).
+    timeline_paid_cents        INTEGER NOT NULL DEFAULT 0,
+    timeline_outstanding_cents INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (fund_id, day)
 );
 

@@ -11,7 +11,7 @@ CHARTJS_VERSION ?= 4.6.1
 AXE_VERSION     ?= 4.14.1
 
 .DEFAULT_GOAL := help
-.PHONY: help build run seed test test-postgres test-browser test-reliability bench fuzz vet vendor-js clean
+.PHONY: help build run seed test test-postgres test-browser test-reliability test-scaleout bench fuzz vet vendor-js clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}'
@@ -34,6 +34,28 @@ test-postgres: ## Run the whole Go suite on PostgreSQL (needs FUNDTRACKER_TEST_D
 	@test -n "$$FUNDTRACKER_TEST_DATABASE_URL" || { echo "set FUNDTRACKER_TEST_DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable"; exit 2; }
 	FUNDTRACKER_TEST_ENGINE=postgres $(GO) test -race -count=1 -p 1 ./...
 
+test-reliability: ## Reliability suite against real server processes (SQLite; PostgreSQL too when FUNDTRACKER_TEST_DATABASE_URL is set)
+	$(GO) test -tags reliability -count=1 -v -run . .
+	@if [ -n "$$FUNDTRACKER_TEST_DATABASE_URL" ]; then \
+		echo "FUNDTRACKER_TEST_ENGINE=postgres $(GO) test -tags reliability -count=1 -v -run . ."; \
+		FUNDTRACKER_TEST_ENGINE=postgres $(GO) test -tags reliability -count=1 -v -run . .; \
+	else echo "skipping the PostgreSQL run: FUNDTRACKER_TEST_DATABASE_URL is unset"; fi
+
+test-scaleout: ## Scale-out suite: two serve processes on one PostgreSQL schema (needs FUNDTRACKER_TEST_DATABASE_URL; uses the reliability harness)
+	@test -n "$$FUNDTRACKER_TEST_DATABASE_URL" || { echo "set FUNDTRACKER_TEST_DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable"; exit 2; }
+	$(GO) test -tags 'reliability scaleout' -count=1 -v -run TestScaleOut .
+
+FUZZTIME ?= 20s
+fuzz: ## Fuzz money and date parsing, JSON decoding and the CSV writer, $(FUZZTIME) each (seed corpora in */testdata/fuzz run in `make test`)
+	$(GO) test -run '^$$' -fuzz '^FuzzAmount$$' -fuzztime $(FUZZTIME) ./models/
+	$(GO) test -run '^$$' -fuzz '^FuzzDate$$' -fuzztime $(FUZZTIME) ./models/
+	$(GO) test -run '^$$' -fuzz '^FuzzCheckJSONObject$$' -fuzztime $(FUZZTIME) ./handlers/
+	$(GO) test -run '^$$' -fuzz '^FuzzCell$$' -fuzztime $(FUZZTIME) ./handlers/
+
+bench: build ## Benchmark at scale (1M contributions) over HTTP vs raw SQLite, prints ratios; BENCH_FLAGS=-size=small for a quick run
+	$(GO) build -o bin/bench ./bench
+	./bin/bench -server $(BIN) $(BENCH_FLAGS)
+
 vet: ## go vet
 	$(GO) vet ./...
 
@@ -53,5 +75,5 @@ vendor-js: ## Refresh the vendored JS from npm: Chart.js $(CHARTJS_VERSION) (emb
 	printf 'chart.js %s\naxe-core %s\n' $(CHARTJS_VERSION) $(AXE_VERSION) > frontend/vendor-versions.txt; \
 	echo "vendored chart.js $(CHARTJS_VERSION), axe-core $(AXE_VERSION)"
 
-test-browser: ## Browser suite (headless Chromium via chromedp): build, seed, serve, check the pages; screenshots in $$FUNDTRACKER_SCREENSHOTS or bin/screenshots
+test-browser: ## Browser suite (headless Chromium via chromedp): build, seed, serve, check the pages; screenshots in FUNDTRACKER_SCREENSHOTS or bin/screenshots
 	$(GO) test -tags browser -count=1 ./frontend/

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/fundtracker/fundtracker/models"
@@ -108,10 +109,12 @@ func CheckJSONObject(b []byte) error {
 		top := len(stack) - 1
 		if top >= 0 && stack[top].isObject && stack[top].wantKey {
 			if k, ok := tok.(string); ok {
-				if stack[top].keys[k] {
+				// encoding/json matches keys to fields case-insensitively: "amount"
+				// and "AMOUNT" would both fill one field, so they are the same key.
+				if stack[top].keys[foldKey(k)] {
 					return bad("The request body has the key " + quote(k) + " twice.")
 				}
-				stack[top].keys[k] = true
+				stack[top].keys[foldKey(k)] = true
 				stack[top].wantKey = false
 				continue
 			}
@@ -134,7 +137,22 @@ func CheckJSONObject(b []byte) error {
 			}
 		}
 	}
+	if len(stack) > 0 { // json.Decoder.Token answers io.EOF inside an unclosed object
+		return bad("The request body ends before its JSON object does.")
+	}
 	return nil
+}
+
+// foldKey maps every rune to the smallest of its Unicode simple case folds,
+// so that two keys fold alike exactly when strings.EqualFold says they match.
+func foldKey(k string) string {
+	return strings.Map(func(r rune) rune {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		return least
+	}, k)
 }
 
 func quote(s string) string {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/fundtracker/fundtracker/models"
 	"gorm.io/gorm"
@@ -123,6 +124,7 @@ type AuditFilter struct {
 // Audit lists the audit trail, newest first.
 func (s *Store) Audit(ctx context.Context, f AuditFilter, pg models.PageRequest) (models.Page[models.AuditEvent], error) {
 	q := s.r.WithContext(ctx).Model(&auditRow{})
+	f.Entity, f.Action = sqlSafe(f.Entity), sqlSafe(f.Action) // no entity or action has U+FFFD: such a filter matches nothing
 	if f.Entity != "" {
 		q = q.Where("entity = ?", f.Entity)
 	}
@@ -167,6 +169,14 @@ func pageQuery(q *gorm.DB, idColumn string, pg models.PageRequest) *gorm.DB {
 		q = q.Where(idColumn+" < ?", pg.After)
 	}
 	return q.Order(idColumn + " DESC").Limit(pg.Limit + 1)
+}
+
+// sqlSafe replaces what PostgreSQL refuses in text (NUL bytes, invalid UTF-8)
+// with U+FFFD; SQLite takes both. No stored text has either (input text is
+// validated), so a lookup by a text that is not sqlSafe matches nothing, on
+// either engine, without asking the database.
+func sqlSafe(s string) string {
+	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", "\uFFFD"), "\uFFFD")
 }
 
 // notFound is the error for an id that names nothing.

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"database/sql"
 	"errors"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/mattn/go-sqlite3"
@@ -24,6 +26,24 @@ type dialect interface {
 	// isRetryable reports a transaction that failed only because of a
 	// concurrent one (serialization failure, deadlock) and may be run again.
 	isRetryable(err error) bool
+	// resetIDs moves a table's id generator past its highest id, after rows
+	// were inserted with their ids (SQLite's AUTOINCREMENT follows by itself).
+	resetIDs(tx *gorm.DB, table string) error
+	// snapshot is how to begin a read transaction that sees one consistent snapshot.
+	snapshot() *sql.TxOptions
+	// lower is SQL for expr in lower case, every letter as Go's strings.ToLower
+	// maps it (SQLite's own LOWER maps ASCII only).
+	lower(expr string) string
+}
+
+// sqliteDriver is mattn/go-sqlite3 with fold(text), Go's strings.ToLower, so
+// that SQLite lowers every letter as PostgreSQL's LOWER does.
+const sqliteDriver = "sqlite3_fundtracker"
+
+func init() {
+	sql.Register(sqliteDriver, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		return c.RegisterFunc("fold", strings.ToLower, true)
+	}})
 }
 
 type sqliteDialect struct{}
@@ -36,6 +56,9 @@ func (sqliteDialect) isUniqueViolation(err error) bool {
 	var se sqlite3.Error
 	return errors.As(err, &se) && (se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey)
 }
+func (sqliteDialect) resetIDs(*gorm.DB, string) error { return nil }
+func (sqliteDialect) lower(expr string) string        { return "fold(" + expr + ")" }
+func (sqliteDialect) snapshot() *sql.TxOptions        { return nil } // a read transaction in WAL mode is one
 func (sqliteDialect) isRetryable(err error) bool {
 	var se sqlite3.Error
 	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
@@ -63,4 +86,11 @@ func (postgresDialect) isUniqueViolation(err error) bool {
 func (postgresDialect) isRetryable(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+func (postgresDialect) resetIDs(tx *gorm.DB, table string) error {
+	return tx.Exec("SELECT setval(pg_get_serial_sequence(?, 'id'), COALESCE(MAX(id), 0) + 1, false) FROM "+table, table).Error
+}
+func (postgresDialect) lower(expr string) string { return "LOWER(" + expr + ")" }
+func (postgresDialect) snapshot() *sql.TxOptions {
+	return &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
 }

@@ -9,15 +9,14 @@ import (
 // EachContribution streams the contributions that match, oldest first, from a
 // database cursor: memory stays flat whatever the size of the ledger.
 func (s *Store) EachContribution(ctx context.Context, f ContributionFilter, fn func(models.Contribution) error) error {
-	rows, err := f.apply(contributionQuery(s.r.WithContext(ctx))).Order("contributions.id").Rows()
+	rows, err := f.apply(contributionQuery(s.r.WithContext(ctx))).Select(contributionColumns).Order("contributions.id").Rows()
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	db := s.r.WithContext(ctx)
 	for rows.Next() {
 		var row contributionRow
-		if err := db.ScanRows(rows, &row); err != nil {
+		if err := rows.Scan(row.fields()...); err != nil {
 			return err
 		}
 		c := row.model()
@@ -27,6 +26,20 @@ func (s *Store) EachContribution(ctx context.Context, f ContributionFilter, fn f
 		}
 	}
 	return rows.Err()
+}
+
+// contributionColumns are what fields() scans, in its order: rows are
+// scanned with database/sql, without GORM's reflection on every row.
+const contributionColumns = `contributions.id, contributions.fund_id, contributions.donor_id, contributions.pledge_id,
+	contributions.amount_minor, contributions.currency, contributions.exchange_rate, contributions.amount_usd_cents,
+	contributions.received_on, contributions.earmarking, contributions.reference, contributions.notes,
+	contributions.voided_at, contributions.void_day, contributions.void_reason, contributions.voided_by,
+	contributions.created_at, contributions.created_by, funds.code, donors.name, donors.country_code`
+
+func (r *contributionRow) fields() []any {
+	return []any{&r.ID, &r.FundID, &r.DonorID, &r.PledgeID, &r.AmountMinor, &r.Currency, &r.ExchangeRate, &r.AmountUSDCents,
+		&r.ReceivedOn, &r.Earmarking, &r.Reference, &r.Notes, &r.VoidedAt, &r.VoidDay, &r.VoidReason, &r.VoidedBy,
+		&r.CreatedAt, &r.CreatedBy, &r.FundCode, &r.DonorName, &r.DonorCountry}
 }
 
 // EachPledge streams the pledges that match, oldest first.

@@ -22,6 +22,8 @@ func findFund(db *gorm.DB, idOrCode string) (fundRow, error) {
 	var err error
 	if id, perr := strconv.ParseInt(idOrCode, 10, 64); perr == nil {
 		err = db.Where("id = ?", id).Take(&row).Error
+	} else if sqlSafe(idOrCode) != idOrCode {
+		err = gorm.ErrRecordNotFound
 	} else {
 		err = db.Where("code = ?", idOrCode).Take(&row).Error
 	}
@@ -150,8 +152,10 @@ func (s *Store) Donors(ctx context.Context, f DonorFilter, pg models.PageRequest
 	if f.FundID != 0 {
 		q = q.Where("id IN (SELECT donor_id FROM fund_donor_day_totals WHERE fund_id = ?)", f.FundID)
 	}
-	if f.Query != "" {
-		q = q.Where("LOWER(name) LIKE ? ESCAPE '\\'", "%"+escapeLike(toLower(f.Query))+"%")
+	if sqlSafe(f.Query) != f.Query {
+		q = q.Where("1 = 0")
+	} else if f.Query != "" {
+		q = q.Where(s.dialect.lower("name")+" LIKE ? ESCAPE '\\'", "%"+escapeLike(toLower(f.Query))+"%")
 	}
 	var rows []donorRow
 	if err := pageQuery(q, "id", pg).Find(&rows).Error; err != nil {

@@ -50,6 +50,9 @@ type Store struct {
 	writer  writer
 	log     *slog.Logger
 	now     func() time.Time
+
+	// stopCheckpoints stops SQLite's background WAL checkpoints.
+	stopCheckpoints func()
 }
 
 // IsPostgres reports whether a DSN names a PostgreSQL database.
@@ -84,15 +87,25 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			sync = "FULL"
 		}
 		base := "file:" + cfg.DSN + "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=" + sync
-		if s.w, err = gorm.Open(sqlite.Open(base+"&_txlock=immediate"), gcfg); err != nil {
+		if s.w, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: base + "&_txlock=immediate"}), gcfg); err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", cfg.DSN, err)
 		}
 		setPool(s.w, 1, 1, 0, 1) // one writer at a time, by design
-		if s.r, err = gorm.Open(sqlite.Open(base+"&_query_only=true"), gcfg); err != nil {
+		// Each request of a group commit runs in a savepoint, whose undo pages
+		// SQLite would otherwise spill to a temporary file on every request.
+		// WAL checkpoints run outside COMMIT (checkpoint.go). Pragmas that
+		// answer a row are read to the end, so that no statement stays active.
+		var pages int
+		if err := s.w.Exec("PRAGMA temp_store = MEMORY").Raw("PRAGMA wal_autocheckpoint = 0").Row().Scan(&pages); err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", cfg.DSN, err)
+		}
+		if s.r, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: base + "&_query_only=true"}), gcfg); err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", cfg.DSN, err)
 		}
 		setPool(s.r, cfg.MaxOpenConns, cfg.MaxIdleConns, cfg.ConnMaxLifetime, 8)
-		s.writer = newBatchWriter(s.w, s.log)
+		bw := newBatchWriter(s.w, s.log)
+		s.writer = bw
+		s.stopCheckpoints = startCheckpoints(s.r, s.log, &bw.walFull)
 	}
 	if cfg.Migrate {
 		if err := s.Migrate(ctx); err != nil {
@@ -120,6 +133,9 @@ func setPool(db *gorm.DB, maxOpen, maxIdle int, life time.Duration, def int) {
 func (s *Store) Close() error {
 	if s.writer != nil {
 		s.writer.close()
+	}
+	if s.stopCheckpoints != nil {
+		s.stopCheckpoints()
 	}
 	var errs []error
 	for _, db := range []*gorm.DB{s.w, s.r} {

@@ -164,7 +164,7 @@ func (s *Store) UpdateUser(ctx context.Context, a models.Actor, id int64, in mod
 // Login checks an e-mail and password and opens a session. Repeated
 // failures for an account or from an address are refused for a while.
 func (s *Store) Login(ctx context.Context, in models.LoginInput, ip string) (models.User, string, error) {
-	email := strings.ToLower(strings.TrimSpace(in.Email))
+	email := sqlSafe(strings.ToLower(strings.TrimSpace(in.Email)))
 	keys := []string{"account:" + email, "address:" + ip}
 	if until, err := s.lockedUntil(ctx, keys); err != nil {
 		return models.User{}, "", err

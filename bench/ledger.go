@@ -72,13 +72,13 @@ type generator struct {
 }
 
 type genPledge struct {
-	id, fund, donor          int64
-	cur                      *currency
-	amount, paid             int64
-	rate                     models.Rate
-	pledgedOn                time.Time
-	cancelled                bool
-	earmarking               string
+	id, fund, donor int64
+	cur             *currency
+	amount, paid    int64
+	rate            models.Rate
+	pledgedOn       time.Time
+	cancelled       bool
+	earmarking      string
 }
 
 // generateLedger creates a fresh database at path with the schema from the

@@ -96,7 +96,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		// WAL checkpoints run outside COMMIT (checkpoint.go). Pragmas that
 		// answer a row are read to the end, so that no statement stays active.
 		var pages int
-		if err := s.w.Exec("PRAGMA temp_store = MEMORY").Raw("PRAGMA wal_autocheckpoint = 0").Row().Scan(&pages); err != nil {
+		if err = s.w.Exec("PRAGMA temp_store = MEMORY").Error; err == nil {
+			err = s.w.Raw("PRAGMA wal_autocheckpoint = 0").Row().Scan(&pages)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", cfg.DSN, err)
 		}
 		if s.r, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: base + "&_query_only=true"}), gcfg); err != nil {

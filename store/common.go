@@ -53,8 +53,8 @@ func (s *Store) remember(tx *gorm.DB, a models.Actor, idem Idempotency, status i
 	if err != nil {
 		return err
 	}
-	err = tx.Create(&idempotencyRow{UserID: a.UserID, Key: idem.Key, Fingerprint: idem.Fingerprint,
-		Status: status, Response: string(body), CreatedAt: s.now()}).Error
+	err = tx.Exec("INSERT INTO idempotency_keys (user_id, key, fingerprint, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+		a.UserID, idem.Key, idem.Fingerprint, status, string(body), s.now()).Error
 	if err != nil && s.dialect.isUniqueViolation(err) {
 		// Another instance committed the same key meanwhile: run again, to replay its answer.
 		return fmt.Errorf("%w: idempotency key raced: %v", errRetry, err)
@@ -97,7 +97,8 @@ func (s *Store) audit(tx *gorm.DB, a models.Actor, action, entity string, id int
 	if row.After, err = jsonText(after); err != nil {
 		return err
 	}
-	return tx.Create(&row).Error
+	return tx.Exec("INSERT INTO audit_events (at, actor_id, actor, source_ip, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		row.At, row.ActorID, row.Actor, row.SourceIP, row.Action, row.Entity, row.EntityID, row.Before, row.After).Error
 }
 
 func jsonText(v any) (*string, error) {

@@ -90,7 +90,8 @@ func (s *Store) CreateContribution(ctx context.Context, a models.Actor, in model
 		if in.PledgeID != nil && *in.PledgeID > 0 && pledge == nil {
 			problems.Add("pledge_id", "no pledge with id "+idString(*in.PledgeID))
 		}
-		if err := checkParties(tx, c.FundID, c.DonorID, problems); err != nil {
+		fundCode, donorName, err := parties(tx, c.FundID, c.DonorID, problems)
+		if err != nil {
 			return err
 		}
 		if err := problems.Err(); err != nil {
@@ -106,7 +107,11 @@ func (s *Store) CreateContribution(ctx context.Context, a models.Actor, in model
 			AmountUSDCents: models.ToMinor(models.ToUSD(c.Amount.Amount, rate.Decimal), 2),
 			ReceivedOn:     string(c.ReceivedOn), Earmarking: c.Earmarking, Reference: c.Reference, Notes: c.Notes,
 			CreatedAt: s.now(), CreatedBy: a.Email}
-		if err := tx.Omit("FundCode", "DonorName", "DonorCountry").Create(&row).Error; err != nil {
+		if err := tx.Raw(`INSERT INTO contributions (fund_id, donor_id, pledge_id, amount_minor, currency, exchange_rate,
+			amount_usd_cents, received_on, earmarking, reference, notes, created_at, created_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, row.FundID, row.DonorID, row.PledgeID, row.AmountMinor,
+			row.Currency, row.ExchangeRate, row.AmountUSDCents, row.ReceivedOn, row.Earmarking, row.Reference, row.Notes,
+			row.CreatedAt, row.CreatedBy).Scan(&row.ID).Error; err != nil {
 			return err
 		}
 		if err := contributionEffect(tx, row, 1, c.ReceivedOn); err != nil {
@@ -123,9 +128,8 @@ func (s *Store) CreateContribution(ctx context.Context, a models.Actor, in model
 				return err
 			}
 		}
-		if out, err = s.contributionIn(tx, row.ID); err != nil {
-			return err
-		}
+		row.FundCode, row.DonorName = fundCode, donorName
+		out = row.model()
 		if err := s.audit(tx, a, "create", "contribution", out.ID, nil, out); err != nil {
 			return err
 		}

@@ -107,24 +107,31 @@ func (s *Store) Pledges(ctx context.Context, f PledgeFilter, pg models.PageReque
 	return models.NewPage(out, pg.Limit, func(p models.Pledge) int64 { return p.ID }), nil
 }
 
-// checkParties reports, per field, a fund or donor id that names nothing.
-func checkParties(tx *gorm.DB, fundID, donorID int64, p models.Problems) error {
+// parties reads the code of the fund and the name of the donor a record
+// names, reporting per field an id that names nothing.
+func parties(tx *gorm.DB, fundID, donorID int64, p models.Problems) (fundCode, donorName string, err error) {
 	for _, c := range []struct {
-		field, table string
-		id           int64
-	}{{"fund_id", "funds", fundID}, {"donor_id", "donors", donorID}} {
+		field, what, query string
+		id                 int64
+		into               *string
+	}{
+		{"fund_id", "fund", "SELECT code FROM funds WHERE id = ?", fundID, &fundCode},
+		{"donor_id", "donor", "SELECT name FROM donors WHERE id = ?", donorID, &donorName},
+	} {
 		if c.id <= 0 {
 			continue
 		}
-		var n int64
-		if err := tx.Table(c.table).Where("id = ?", c.id).Count(&n).Error; err != nil {
-			return err
+		var found []string
+		if err := tx.Raw(c.query, c.id).Scan(&found).Error; err != nil {
+			return "", "", err
 		}
-		if n == 0 {
-			p.Add(c.field, "no "+c.table[:len(c.table)-1]+" with id "+strconv.FormatInt(c.id, 10))
+		if len(found) == 0 {
+			p.Add(c.field, "no "+c.what+" with id "+strconv.FormatInt(c.id, 10))
+			continue
 		}
+		*c.into = found[0]
 	}
-	return nil
+	return fundCode, donorName, nil
 }
 
 // CreatePledge records a pledge.
@@ -136,7 +143,8 @@ func (s *Store) CreatePledge(ctx context.Context, a models.Actor, in models.Pled
 			return err
 		}
 		pl, given, problems := in.Validate()
-		if err := checkParties(tx, pl.FundID, pl.DonorID, problems); err != nil {
+		fundCode, donorName, err := parties(tx, pl.FundID, pl.DonorID, problems)
+		if err != nil {
 			return err
 		}
 		if err := problems.Err(); err != nil {
@@ -159,9 +167,8 @@ func (s *Store) CreatePledge(ctx context.Context, a models.Actor, in models.Pled
 		if err := pledgeEffect(tx, nil, st); err != nil {
 			return err
 		}
-		if out, err = s.pledgeIn(tx, st.row.ID); err != nil {
-			return err
-		}
+		st.row.FundCode, st.row.DonorName = fundCode, donorName
+		out = st.row.model(models.Today())
 		if err := s.audit(tx, a, "create", "pledge", out.ID, nil, out); err != nil {
 			return err
 		}

@@ -18,6 +18,9 @@ const ReportingCurrency = "USD"
 // MaxAmount bounds every amount: amounts must be below 10^15.
 var MaxAmount = decimal.New(1, 15)
 
+// maxMinor is the largest count of minor units stored (int64).
+var maxMinor = decimal.New(9_223_372_036_854_775_807, 0)
+
 // maxRate bounds exchange rates (units of currency per 1 USD).
 var maxRate = decimal.New(1, 12)
 
@@ -91,6 +94,21 @@ func (m Money) String() string { return m.Amount.StringFixed(m.Places) }
 
 // MarshalJSON writes the amount as a decimal string.
 func (m Money) MarshalJSON() ([]byte, error) { return []byte(`"` + m.String() + `"`), nil }
+
+// USDValue converts an amount at a rate and checks that the USD value, like
+// every amount, is below 10^15 (a tiny rate can make it huge); the problem is
+// the given rate's when one was given, else the amount's.
+func USDValue(amount, unitsPerUSD decimal.Decimal, rateGiven bool) (decimal.Decimal, error) {
+	usd := ToUSD(amount, unitsPerUSD)
+	if usd.Cmp(MaxAmount) < 0 {
+		return usd, nil
+	}
+	field := "amount"
+	if rateGiven {
+		field = "exchange_rate"
+	}
+	return usd, FieldError(field, "makes a USD value of "+usd.StringFixed(2)+": it must be below 10^15")
+}
 
 // ToUSD converts an amount in a currency to USD at a rate in units per 1 USD,
 // rounded half away from zero to the cent.
@@ -183,6 +201,8 @@ func (d DecimalInput) Amount(field, currencyCode string, p Problems) decimal.Dec
 		p.Add(field, "must be below 1000000000000000 (10^15)")
 	case currencyCode != "" && decimalPlaces(v) > MinorUnits(currencyCode):
 		p.Add(field, placesProblem(currencyCode))
+	case currencyCode != "" && v.Shift(MinorUnits(currencyCode)).Cmp(maxMinor) > 0:
+		p.Add(field, "is too large for "+currencyCode)
 	default:
 		return v
 	}

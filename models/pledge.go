@@ -106,7 +106,7 @@ type PledgeInput struct {
 // Validate checks the input on its own; the store then checks the fund, the
 // donor and the rate. It returns the pledge, the rate given (zero if none) and
 // the problems found.
-func (in PledgeInput) Validate() (Pledge, decimal.Decimal, Problems) {
+func (in PledgeInput) Validate(today Date) (Pledge, decimal.Decimal, Problems) {
 	p := Problems{}
 	pl := Pledge{
 		FundID:     positiveID("fund_id", in.FundID, p),
@@ -122,6 +122,9 @@ func (in PledgeInput) Validate() (Pledge, decimal.Decimal, Problems) {
 	pl.Amount = NewMoney(in.Amount.Amount("amount", pl.Currency, p), pl.Currency)
 	if pl.DueOn != "" && pl.PledgedOn != "" && pl.DueOn < pl.PledgedOn {
 		p.Add("due_on", "must be on or after pledged_on")
+	}
+	if pl.PledgedOn > today {
+		p.Add("pledged_on", "must not be in the future (today is "+string(today)+" UTC)")
 	}
 	rate := givenRate(in.ExchangeRate, pl.Currency, p)
 	return pl, rate, p

@@ -82,11 +82,11 @@ func (s *Store) CreateContribution(ctx context.Context, a models.Actor, in model
 				return err
 			}
 			if pledge != nil {
-				m := pledge.row.model(models.Today())
+				m := pledge.row.model(s.today())
 				pm = &m
 			}
 		}
-		c, given, problems := in.Validate(pm, models.Today())
+		c, given, problems := in.Validate(pm, s.today())
 		if in.PledgeID != nil && *in.PledgeID > 0 && pledge == nil {
 			problems.Add("pledge_id", "no pledge with id "+idString(*in.PledgeID))
 		}
@@ -101,10 +101,14 @@ func (s *Store) CreateContribution(ctx context.Context, a models.Actor, in model
 		if err != nil {
 			return err
 		}
+		usd, err := models.USDValue(c.Amount.Amount, rate.Decimal, !given.IsZero())
+		if err != nil {
+			return err
+		}
 		places := models.MinorUnits(c.Currency)
 		row := contributionRow{FundID: c.FundID, DonorID: c.DonorID, PledgeID: c.PledgeID,
 			AmountMinor: models.ToMinor(c.Amount.Amount, places), Currency: c.Currency, ExchangeRate: rate.String(),
-			AmountUSDCents: models.ToMinor(models.ToUSD(c.Amount.Amount, rate.Decimal), 2),
+			AmountUSDCents: models.ToMinor(usd, 2),
 			ReceivedOn:     string(c.ReceivedOn), Earmarking: c.Earmarking, Reference: c.Reference, Notes: c.Notes,
 			CreatedAt: s.now(), CreatedBy: a.Email}
 		if err := tx.Raw(`INSERT INTO contributions (fund_id, donor_id, pledge_id, amount_minor, currency, exchange_rate,

@@ -44,7 +44,7 @@ func (r *contributionRow) fields() []any {
 
 // EachPledge streams the pledges that match, oldest first.
 func (s *Store) EachPledge(ctx context.Context, f PledgeFilter, fn func(models.Pledge) error) error {
-	today := models.Today()
+	today := s.today()
 	rows, err := f.apply(pledgeQuery(s.r.WithContext(ctx)), today).Order("pledges.id").Rows()
 	if err != nil {
 		return err

@@ -60,7 +60,7 @@ func (s *Store) Pledge(ctx context.Context, id int64) (models.Pledge, error) {
 	if isNotFound(err) {
 		return models.Pledge{}, notFound("pledge", id)
 	}
-	return row.model(models.Today()), err
+	return row.model(s.today()), err
 }
 
 // PledgeFilter narrows the pledge list.
@@ -95,7 +95,7 @@ func (f PledgeFilter) apply(q *gorm.DB, today models.Date) *gorm.DB {
 
 // Pledges lists pledges, newest first.
 func (s *Store) Pledges(ctx context.Context, f PledgeFilter, pg models.PageRequest) (models.Page[models.Pledge], error) {
-	today := models.Today()
+	today := s.today()
 	var rows []pledgeRow
 	if err := pageQuery(f.apply(pledgeQuery(s.r.WithContext(ctx)), today), "pledges.id", pg).Find(&rows).Error; err != nil {
 		return models.Page[models.Pledge]{}, err
@@ -142,7 +142,7 @@ func (s *Store) CreatePledge(ctx context.Context, a models.Actor, in models.Pled
 		if rep, err = s.replayed(tx, a, idem); err != nil || rep != nil {
 			return err
 		}
-		pl, given, problems := in.Validate()
+		pl, given, problems := in.Validate(s.today())
 		fundCode, donorName, err := parties(tx, pl.FundID, pl.DonorID, problems)
 		if err != nil {
 			return err
@@ -154,11 +154,15 @@ func (s *Store) CreatePledge(ctx context.Context, a models.Actor, in models.Pled
 		if err != nil {
 			return err
 		}
+		usd, err := models.USDValue(pl.Amount.Amount, rate.Decimal, !given.IsZero())
+		if err != nil {
+			return err
+		}
 		places := models.MinorUnits(pl.Currency)
 		now := s.now()
 		st := &pledgeState{row: pledgeRow{FundID: pl.FundID, DonorID: pl.DonorID, AmountMinor: models.ToMinor(pl.Amount.Amount, places),
 			Currency: pl.Currency, ExchangeRate: rate.String(),
-			AmountUSDCents: models.ToMinor(models.ToUSD(pl.Amount.Amount, rate.Decimal), 2),
+			AmountUSDCents: models.ToMinor(usd, 2),
 			PledgedOn:      string(pl.PledgedOn), DueOn: string(pl.DueOn), Stage: pl.Stage, Earmarking: pl.Earmarking,
 			Reference: pl.Reference, Notes: pl.Notes, CreatedAt: now, CreatedBy: a.Email, UpdatedAt: now}}
 		if err := tx.Omit("FundCode", "DonorName").Create(&st.row).Error; err != nil {
@@ -168,7 +172,7 @@ func (s *Store) CreatePledge(ctx context.Context, a models.Actor, in models.Pled
 			return err
 		}
 		st.row.FundCode, st.row.DonorName = fundCode, donorName
-		out = st.row.model(models.Today())
+		out = st.row.model(s.today())
 		if err := s.audit(tx, a, "create", "pledge", out.ID, nil, out); err != nil {
 			return err
 		}
@@ -180,7 +184,7 @@ func (s *Store) CreatePledge(ctx context.Context, a models.Actor, in models.Pled
 func (s *Store) pledgeIn(tx *gorm.DB, id int64) (models.Pledge, error) {
 	var row pledgeRow
 	err := pledgeQuery(tx).Where("pledges.id = ?", id).Take(&row).Error
-	return row.model(models.Today()), err
+	return row.model(s.today()), err
 }
 
 // UpdatePledge changes what may change of a pledge without touching money.
@@ -191,7 +195,7 @@ func (s *Store) UpdatePledge(ctx context.Context, a models.Actor, id int64, in m
 		if err != nil {
 			return err
 		}
-		before := st.row.model(models.Today())
+		before := st.row.model(s.today())
 		after := before
 		if err := in.Apply(&after); err != nil {
 			return err
@@ -222,7 +226,7 @@ func (s *Store) CancelPledge(ctx context.Context, a models.Actor, id int64, in m
 		if err != nil {
 			return err
 		}
-		before := st.row.model(models.Today())
+		before := st.row.model(s.today())
 		if before.Cancelled {
 			return models.Errorf(models.ECONFLICT, "Pledge %d is already cancelled.", id)
 		}

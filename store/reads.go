@@ -10,8 +10,22 @@ import (
 // Progress reports how far a fund has come. With asOf, the figures are as
 // they stood at the end of that day, from the per-day aggregates; without, from
 // the fund's totals. Either way the cost does not grow with the ledger.
-func (s *Store) Progress(ctx context.Context, idOrCode string, asOf models.Date) (models.Progress, error) {
-	db := s.r.WithContext(ctx)
+func (s *Store) Progress(ctx context.Context, idOrCode string, asOf models.Date) (p models.Progress, err error) {
+	err = s.snapshotRead(ctx, func(db *gorm.DB) error {
+		p, err = s.progressIn(db, idOrCode, asOf)
+		return err
+	})
+	return p, err
+}
+
+// snapshotRead runs reads that must agree with each other in one read-only
+// transaction, so that a write committed between them cannot show a state
+// that never existed.
+func (s *Store) snapshotRead(ctx context.Context, fn func(db *gorm.DB) error) error {
+	return s.r.WithContext(ctx).Transaction(fn, s.dialect.snapshot())
+}
+
+func (s *Store) progressIn(db *gorm.DB, idOrCode string, asOf models.Date) (models.Progress, error) {
 	fr, err := findFund(db, idOrCode)
 	if err != nil {
 		return models.Progress{}, err
@@ -37,7 +51,7 @@ func (s *Store) Progress(ctx context.Context, idOrCode string, asOf models.Date)
 		return models.Progress{}, err
 	}
 	if asOf == "" {
-		asOf = models.Today()
+		asOf = s.today()
 	}
 	return models.NewProgress(fr.model(), t, first, asOf), nil
 }
@@ -66,8 +80,15 @@ func firstContribution(db *gorm.DB, fundID int64, asOf models.Date) (*models.Fir
 
 // DonorBreakdown lists a fund's donors with a live record, most paid first,
 // anonymous donors masked. The page cursor is a position in that order.
-func (s *Store) DonorBreakdown(ctx context.Context, idOrCode string, pg models.PageRequest) (models.Page[models.DonorShare], error) {
-	db := s.r.WithContext(ctx)
+func (s *Store) DonorBreakdown(ctx context.Context, idOrCode string, pg models.PageRequest) (page models.Page[models.DonorShare], err error) {
+	err = s.snapshotRead(ctx, func(db *gorm.DB) error {
+		page, err = s.donorBreakdownIn(db, idOrCode, pg)
+		return err
+	})
+	return page, err
+}
+
+func (s *Store) donorBreakdownIn(db *gorm.DB, idOrCode string, pg models.PageRequest) (models.Page[models.DonorShare], error) {
 	fr, err := findFund(db, idOrCode)
 	if err != nil {
 		return models.Page[models.DonorShare]{}, err
@@ -97,6 +118,9 @@ func (s *Store) DonorBreakdown(ctx context.Context, idOrCode string, pg models.P
 	for i, r := range rows {
 		d := models.Donor{Name: r.Name, Anonymous: r.Anonymous}
 		country := r.CountryCode
+		if r.Anonymous {
+			country = "" // a country can name a donor (a government) as surely as a name
+		}
 		shares[i] = models.NewDonorShare(d.PublicName(), r.Kind, country, r.Anonymous, r.PaidCents, r.OutstandingCents, paidTotal)
 	}
 	if pg.Limit <= 0 {

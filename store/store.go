@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fundtracker/fundtracker/models"
 	"github.com/pressly/goose/v3"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
@@ -154,6 +155,9 @@ func (s *Store) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// today is the current date (UTC) by the store's clock.
+func (s *Store) today() models.Date { return models.DateOf(s.now()) }
 
 // At returns the store with its clock stopped at t: what it records is dated
 // then. The seed uses it to give the demo's records their own dates.

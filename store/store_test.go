@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"sync"
 	"testing"
 
+	"github.com/fundtracker/fundtracker/models"
 	"github.com/fundtracker/fundtracker/seed"
 	"github.com/fundtracker/fundtracker/store"
 	"github.com/fundtracker/fundtracker/store/storetest"
@@ -61,5 +63,37 @@ func TestDataSurvivesRestart(t *testing.T) {
 	a, _ := json.Marshal(after)
 	if string(a) != string(b) || !slices.Equal(snap, again) || len(snap) == 0 {
 		t.Fatalf("after a restart: %s, before: %s", a, b)
+	}
+}
+
+// TestParallelGuessesAreThrottled: guesses sent at once are each counted
+// before the password is checked, so no more than the allowed number are tried.
+func TestParallelGuessesAreThrottled(t *testing.T) {
+	s := storetest.Open(t)
+	ctx := context.Background()
+	if _, _, err := s.EnsureAdmin(ctx, "admin@example.org", "correct horse battery"); err != nil {
+		t.Fatal(err)
+	}
+	codes := make(chan string, 40)
+	var wg sync.WaitGroup
+	for i := 0; i < 40; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, err := s.Login(ctx, models.LoginInput{Email: "admin@example.org", Password: "wrong guess"}, "10.0.0.1")
+			codes <- models.ErrorCode(err)
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	count := map[string]int{}
+	for c := range codes {
+		count[c]++
+	}
+	if count[models.EUNAUTHORIZED] != store.AccountMaxFailures || count[models.ERATELIMITED] != 40-store.AccountMaxFailures {
+		t.Fatalf("40 parallel guesses: %v, want %d tried and the rest refused", count, store.AccountMaxFailures)
+	}
+	if _, _, err := s.Login(ctx, models.LoginInput{Email: "admin@example.org", Password: "correct horse battery"}, "10.0.0.2"); models.ErrorCode(err) != models.ERATELIMITED {
+		t.Fatalf("the right password while locked: %v", err)
 	}
 }

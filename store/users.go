@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fundtracker/fundtracker/models"
@@ -27,8 +28,11 @@ var (
 )
 
 // dummyHash is compared against when an e-mail is unknown, so that an unknown
-// e-mail and a wrong password take the same time.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("fundtracker-dummy-password"), bcrypt.MinCost)
+// e-mail and a wrong password take the same time (same cost as real hashes).
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("fundtracker-dummy-password"), BcryptCost)
+	return h
+})
 
 func hashPassword(pw string) (string, error) {
 	h, err := bcrypt.GenerateFromPassword([]byte(pw), BcryptCost)
@@ -161,36 +165,44 @@ func (s *Store) UpdateUser(ctx context.Context, a models.Actor, id int64, in mod
 	return u, wrap("update user", err)
 }
 
-// Login checks an e-mail and password and opens a session. Repeated
-// failures for an account or from an address are refused for a while.
+// Login checks an e-mail and password and opens a session. Every attempt is
+// counted against the account and the address before the password is
+// checked, in one transaction, so that guesses sent in parallel are counted
+// too; a key with too many attempts in the window is refused (429) for a
+// while. A success clears the account's count and takes its attempt back
+// from the address's.
 func (s *Store) Login(ctx context.Context, in models.LoginInput, ip string) (models.User, string, error) {
 	email := sqlSafe(strings.ToLower(strings.TrimSpace(in.Email)))
-	keys := []string{"account:" + email, "address:" + ip}
-	if until, err := s.lockedUntil(ctx, keys); err != nil {
+	if len(email) > 254 {
+		email = email[:254]
+	}
+	anonymous := models.Actor{Email: email, SourceIP: ip}
+	keys := []throttleKey{{"account:" + email, AccountMaxFailures}, {"address:" + ip, AddressMaxFailures}}
+	var until time.Time
+	err := s.writer.do(ctx, func(tx *gorm.DB) (err error) {
+		if until, err = s.countAttempt(tx, keys); err != nil || until.IsZero() {
+			return err
+		}
+		return s.audit(tx, anonymous, "login_throttled", "session", 0, nil, map[string]any{"email": email, "until": until})
+	})
+	if err != nil {
 		return models.User{}, "", err
-	} else if !until.IsZero() {
+	}
+	if !until.IsZero() {
 		return models.User{}, "", models.Errorf(models.ERATELIMITED, "Too many failed logins: try again after %s.", until.UTC().Format(time.RFC3339))
 	}
 	var row userRow
-	err := s.r.WithContext(ctx).Where("email = ?", email).Take(&row).Error
+	err = s.r.WithContext(ctx).Where("email = ?", email).Take(&row).Error
 	if err != nil && !isNotFound(err) {
 		return models.User{}, "", err
 	}
-	hash := dummyHash
+	hash := dummyHash()
 	if err == nil {
 		hash = []byte(row.PasswordHash)
 	}
-	ok := bcrypt.CompareHashAndPassword(hash, []byte(in.Password)) == nil && err == nil && row.Active
-	actor := models.Actor{UserID: row.ID, Email: email, SourceIP: ip}
-	if !ok {
+	if ok := bcrypt.CompareHashAndPassword(hash, []byte(in.Password)) == nil && err == nil && row.Active; !ok {
 		werr := s.writer.do(ctx, func(tx *gorm.DB) error {
-			if err := s.recordFailure(tx, "account:"+email, AccountMaxFailures); err != nil {
-				return err
-			}
-			if err := s.recordFailure(tx, "address:"+ip, AddressMaxFailures); err != nil {
-				return err
-			}
-			return s.audit(tx, actor, "login_failed", "session", 0, nil, map[string]string{"email": email})
+			return s.audit(tx, anonymous, "login_failed", "session", 0, nil, map[string]string{"email": email})
 		})
 		if werr != nil {
 			return models.User{}, "", werr
@@ -199,7 +211,10 @@ func (s *Store) Login(ctx context.Context, in models.LoginInput, ip string) (mod
 	}
 	secret := NewSecret("fts_")
 	err = s.writer.do(ctx, func(tx *gorm.DB) error {
-		if err := tx.Exec("DELETE FROM login_throttles WHERE key = ?", "account:"+email).Error; err != nil {
+		if err := tx.Exec("DELETE FROM login_throttles WHERE key = ?", keys[0].key).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec("UPDATE login_throttles SET failures = failures - 1 WHERE key = ? AND failures > 0", keys[1].key).Error; err != nil {
 			return err
 		}
 		exp := s.now().Add(SessionTTL)
@@ -207,53 +222,62 @@ func (s *Store) Login(ctx context.Context, in models.LoginInput, ip string) (mod
 		if err := tx.Create(&t).Error; err != nil {
 			return err
 		}
+		actor := models.Actor{UserID: row.ID, Email: email, SourceIP: ip}
 		return s.audit(tx, actor, "login", "session", t.ID, nil, map[string]any{"email": email, "expires_at": exp})
 	})
 	return row.model(), secret, err
 }
 
-func (s *Store) lockedUntil(ctx context.Context, keys []string) (time.Time, error) {
-	var rows []struct{ LockedUntil *time.Time }
-	if err := s.r.WithContext(ctx).Raw("SELECT locked_until FROM login_throttles WHERE key IN ? AND locked_until > ?", keys, s.now()).
-		Scan(&rows).Error; err != nil {
-		return time.Time{}, err
-	}
+// throttleKey is what login attempts are counted against, and how many a
+// window allows.
+type throttleKey struct {
+	key string
+	max int
+}
+
+// countAttempt counts a login attempt against each key within its window. It
+// answers the time until which a key is locked (zero when none is): a key
+// that already had max attempts in the window is locked for a window.
+func (s *Store) countAttempt(tx *gorm.DB, keys []throttleKey) (time.Time, error) {
+	now := s.now()
 	var until time.Time
-	for _, r := range rows {
-		if r.LockedUntil != nil && r.LockedUntil.After(until) {
-			until = *r.LockedUntil
+	for _, k := range keys {
+		if err := tx.Exec("INSERT INTO login_throttles (key, failures, window_start) VALUES (?, 0, ?) ON CONFLICT (key) DO NOTHING",
+			k.key, now).Error; err != nil {
+			return until, err
+		}
+		var row struct {
+			Failures    int
+			WindowStart time.Time
+			LockedUntil *time.Time
+		}
+		if err := s.dialect.forUpdate(tx.Table("login_throttles")).Select("failures, window_start, locked_until").
+			Where("key = ?", k.key).Take(&row).Error; err != nil {
+			return until, err
+		}
+		switch {
+		case row.LockedUntil != nil && row.LockedUntil.After(now):
+			if row.LockedUntil.After(until) {
+				until = *row.LockedUntil
+			}
+			continue
+		case now.Sub(row.WindowStart) > ThrottleWindow:
+			row.Failures, row.WindowStart = 0, now
+		}
+		var locked *time.Time
+		if row.Failures >= k.max {
+			t := now.Add(ThrottleWindow)
+			locked, until = &t, t
+			s.log.Warn("login throttled", "key", k.key, "attempts", row.Failures, "until", t)
+		} else {
+			row.Failures++
+		}
+		if err := tx.Exec("UPDATE login_throttles SET failures = ?, window_start = ?, locked_until = ? WHERE key = ?",
+			row.Failures, row.WindowStart, locked, k.key).Error; err != nil {
+			return until, err
 		}
 	}
 	return until, nil
-}
-
-// recordFailure counts a failed login against a key within the window and
-// locks the key once it reaches max.
-func (s *Store) recordFailure(tx *gorm.DB, key string, max int) error {
-	now := s.now()
-	var row struct {
-		Failures    int
-		WindowStart time.Time
-	}
-	err := s.dialect.forUpdate(tx.Table("login_throttles")).Select("failures, window_start").Where("key = ?", key).Take(&row).Error
-	switch {
-	case isNotFound(err):
-		return tx.Exec("INSERT INTO login_throttles (key, failures, window_start) VALUES (?, 1, ?) ON CONFLICT (key) DO UPDATE SET failures = login_throttles.failures + 1",
-			key, now).Error
-	case err != nil:
-		return err
-	}
-	failures, start := row.Failures+1, row.WindowStart
-	if now.Sub(start) > ThrottleWindow {
-		failures, start = 1, now
-	}
-	var locked *time.Time
-	if failures >= max {
-		t := now.Add(ThrottleWindow)
-		locked = &t
-		s.log.Warn("login throttled", "key", key, "failures", failures, "until", t)
-	}
-	return tx.Exec("UPDATE login_throttles SET failures = ?, window_start = ?, locked_until = ? WHERE key = ?", failures, start, locked, key).Error
 }
 
 // Authenticate finds the user a live session or API token belongs to.

@@ -41,7 +41,9 @@ type batchWriter struct {
 	queue chan *writeOp
 	stop  chan struct{}
 	done  sync.WaitGroup
-	once  sync.Once
+	// mu guards closed: requests are queued under its read lock.
+	mu     sync.RWMutex
+	closed bool
 
 	// walFull is set when the WAL outgrows what background checkpoints keep up with.
 	walFull atomic.Bool
@@ -66,19 +68,32 @@ func newBatchWriter(db *gorm.DB, log *slog.Logger) *batchWriter {
 
 func (w *batchWriter) do(ctx context.Context, fn txFunc) error {
 	op := &writeOp{ctx: ctx, fn: fn, done: make(chan struct{})}
+	// Queued under the read lock: close takes the write lock before it stops
+	// the loop, so every request queued is one the loop will still answer.
+	w.mu.RLock()
+	if w.closed {
+		w.mu.RUnlock()
+		return errors.New("store: closed")
+	}
 	select {
 	case w.queue <- op:
-	case <-w.stop:
-		return errors.New("store: closed")
 	case <-ctx.Done():
+		w.mu.RUnlock()
 		return ctx.Err()
 	}
+	w.mu.RUnlock()
 	<-op.done // once queued, the outcome is always awaited: it may commit
 	return op.err
 }
 
 func (w *batchWriter) close() {
-	w.once.Do(func() { close(w.stop) })
+	w.mu.Lock()
+	already := w.closed
+	w.closed = true
+	w.mu.Unlock()
+	if !already {
+		close(w.stop)
+	}
 	w.done.Wait()
 }
 

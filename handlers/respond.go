@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/fundtracker/fundtracker/models"
 	"github.com/fundtracker/fundtracker/store"
@@ -53,6 +54,9 @@ func Error(c *gin.Context, err error) {
 	var me *models.Error
 	if errors.As(err, &me) {
 		body.Error.Fields = me.Fields
+		if me.RetryAfter > 0 {
+			c.Header("Retry-After", strconv.Itoa(me.RetryAfter))
+		}
 	}
 	attrs := []any{"status", status, "code", code, "method", c.Request.Method, "path", c.FullPath(), "request_id", c.GetString(RequestIDKey)}
 	if status >= 500 {

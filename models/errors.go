@@ -28,6 +28,8 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  map[string]string
+	// RetryAfter, for rate_limited, is how many seconds to wait.
+	RetryAfter int
 }
 
 func (e *Error) Error() string {

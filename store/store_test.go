@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"sync"
 	"testing"
@@ -93,7 +94,9 @@ func TestParallelGuessesAreThrottled(t *testing.T) {
 	if count[models.EUNAUTHORIZED] != store.AccountMaxFailures || count[models.ERATELIMITED] != 40-store.AccountMaxFailures {
 		t.Fatalf("40 parallel guesses: %v, want %d tried and the rest refused", count, store.AccountMaxFailures)
 	}
-	if _, _, err := s.Login(ctx, models.LoginInput{Email: "admin@example.org", Password: "correct horse battery"}, "10.0.0.2"); models.ErrorCode(err) != models.ERATELIMITED {
-		t.Fatalf("the right password while locked: %v", err)
+	_, _, err := s.Login(ctx, models.LoginInput{Email: "admin@example.org", Password: "correct horse battery"}, "10.0.0.2")
+	var me *models.Error
+	if !errors.As(err, &me) || me.Code != models.ERATELIMITED || me.RetryAfter < 1 || me.RetryAfter > int(store.ThrottleWindow.Seconds())+1 {
+		t.Fatalf("the right password while locked: %#v", err)
 	}
 }

@@ -189,7 +189,9 @@ func (s *Store) Login(ctx context.Context, in models.LoginInput, ip string) (mod
 		return models.User{}, "", err
 	}
 	if !until.IsZero() {
-		return models.User{}, "", models.Errorf(models.ERATELIMITED, "Too many failed logins: try again after %s.", until.UTC().Format(time.RFC3339))
+		e := models.Errorf(models.ERATELIMITED, "Too many failed logins: try again after %s.", until.UTC().Format(time.RFC3339))
+		e.RetryAfter = int(until.Sub(s.now()).Seconds()) + 1
+		return models.User{}, "", e
 	}
 	var row userRow
 	err = s.r.WithContext(ctx).Where("email = ?", email).Take(&row).Error

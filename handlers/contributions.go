@@ -45,55 +45,13 @@ func (h *Handler) ListContributions(c *gin.Context) {
 
 // GetContribution answers GET /contributions/{id}.
 func (h *Handler) GetContribution(c *gin.Context) {
-	id, err := pathID(c, "id", "contribution")
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	ct, err := h.contributions.Contribution(c.Request.Context(), id)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, ct)
+	getByID(c, "contribution", h.contributions.Contribution)
 }
 
 // CreateContribution answers POST /contributions; an Idempotency-Key makes retries safe.
-func (h *Handler) CreateContribution(c *gin.Context) {
-	var in models.ContributionInput
-	if err := decode(c, &in); err != nil {
-		Error(c, err)
-		return
-	}
-	idem, err := idempotency(c, in)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	ct, replay, err := h.contributions.CreateContribution(c.Request.Context(), actor(c), in, idem)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	created(c, ct, replay)
-}
+func (h *Handler) CreateContribution(c *gin.Context) { create(c, h.contributions.CreateContribution) }
 
 // VoidContribution answers POST /contributions/{id}/void.
 func (h *Handler) VoidContribution(c *gin.Context) {
-	id, err := pathID(c, "id", "contribution")
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	var in models.ReasonInput
-	if err := decode(c, &in); err != nil {
-		Error(c, err)
-		return
-	}
-	ct, err := h.contributions.VoidContribution(c.Request.Context(), actor(c), id, in)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, ct)
+	changeByID(c, "contribution", h.contributions.VoidContribution)
 }

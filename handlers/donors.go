@@ -35,56 +35,10 @@ func (h *Handler) ListDonors(c *gin.Context) {
 }
 
 // GetDonor answers GET /donors/{id}.
-func (h *Handler) GetDonor(c *gin.Context) {
-	id, err := pathID(c, "id", "donor")
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	d, err := h.donors.Donor(c.Request.Context(), id)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, d)
-}
+func (h *Handler) GetDonor(c *gin.Context) { getByID(c, "donor", h.donors.Donor) }
 
 // CreateDonor answers POST /donors.
-func (h *Handler) CreateDonor(c *gin.Context) {
-	var in models.DonorInput
-	if err := decode(c, &in); err != nil {
-		Error(c, err)
-		return
-	}
-	idem, err := idempotency(c, in)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	d, replay, err := h.donors.CreateDonor(c.Request.Context(), actor(c), in, idem)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	created(c, d, replay)
-}
+func (h *Handler) CreateDonor(c *gin.Context) { create(c, h.donors.CreateDonor) }
 
 // UpdateDonor answers PATCH /donors/{id}.
-func (h *Handler) UpdateDonor(c *gin.Context) {
-	id, err := pathID(c, "id", "donor")
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	var in models.DonorInput
-	if err := decode(c, &in); err != nil {
-		Error(c, err)
-		return
-	}
-	d, err := h.donors.UpdateDonor(c.Request.Context(), actor(c), id, in)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, d)
-}
+func (h *Handler) UpdateDonor(c *gin.Context) { changeByID(c, "donor", h.donors.UpdateDonor) }

@@ -44,24 +44,7 @@ func (h *Handler) GetFund(c *gin.Context) {
 }
 
 // CreateFund answers POST /funds.
-func (h *Handler) CreateFund(c *gin.Context) {
-	var in models.FundInput
-	if err := decode(c, &in); err != nil {
-		Error(c, err)
-		return
-	}
-	idem, err := idempotency(c, in)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	f, replay, err := h.funds.CreateFund(c.Request.Context(), actor(c), in, idem)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	created(c, f, replay)
-}
+func (h *Handler) CreateFund(c *gin.Context) { create(c, h.funds.CreateFund) }
 
 // UpdateFund answers PATCH /funds/{id}.
 func (h *Handler) UpdateFund(c *gin.Context) {

@@ -44,76 +44,13 @@ func (h *Handler) ListPledges(c *gin.Context) {
 }
 
 // GetPledge answers GET /pledges/{id}.
-func (h *Handler) GetPledge(c *gin.Context) {
-	id, err := pathID(c, "id", "pledge")
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	p, err := h.pledges.Pledge(c.Request.Context(), id)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, p)
-}
+func (h *Handler) GetPledge(c *gin.Context) { getByID(c, "pledge", h.pledges.Pledge) }
 
 // CreatePledge answers POST /pledges.
-func (h *Handler) CreatePledge(c *gin.Context) {
-	var in models.PledgeInput
-	if err := decode(c, &in); err != nil {
-		Error(c, err)
-		return
-	}
-	idem, err := idempotency(c, in)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	p, replay, err := h.pledges.CreatePledge(c.Request.Context(), actor(c), in, idem)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	created(c, p, replay)
-}
+func (h *Handler) CreatePledge(c *gin.Context) { create(c, h.pledges.CreatePledge) }
 
 // UpdatePledge answers PATCH /pledges/{id}.
-func (h *Handler) UpdatePledge(c *gin.Context) {
-	id, err := pathID(c, "id", "pledge")
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	var in models.PledgePatch
-	if err := decode(c, &in); err != nil {
-		Error(c, err)
-		return
-	}
-	p, err := h.pledges.UpdatePledge(c.Request.Context(), actor(c), id, in)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, p)
-}
+func (h *Handler) UpdatePledge(c *gin.Context) { changeByID(c, "pledge", h.pledges.UpdatePledge) }
 
 // CancelPledge answers POST /pledges/{id}/cancel.
-func (h *Handler) CancelPledge(c *gin.Context) {
-	id, err := pathID(c, "id", "pledge")
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	var in models.ReasonInput
-	if err := decode(c, &in); err != nil {
-		Error(c, err)
-		return
-	}
-	p, err := h.pledges.CancelPledge(c.Request.Context(), actor(c), id, in)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, p)
-}
+func (h *Handler) CancelPledge(c *gin.Context) { changeByID(c, "pledge", h.pledges.CancelPledge) }

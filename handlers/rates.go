@@ -35,24 +35,7 @@ func (h *Handler) ListRates(c *gin.Context) {
 }
 
 // CreateRate answers POST /exchange-rates.
-func (h *Handler) CreateRate(c *gin.Context) {
-	var in models.ExchangeRateInput
-	if err := decode(c, &in); err != nil {
-		Error(c, err)
-		return
-	}
-	idem, err := idempotency(c, in)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	r, replay, err := h.rates.CreateRate(c.Request.Context(), actor(c), in, idem)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	created(c, r, replay)
-}
+func (h *Handler) CreateRate(c *gin.Context) { create(c, h.rates.CreateRate) }
 
 // QuoteRate answers GET /exchange-rates/quote?currency=&on=&amount=: the rate
 // in force on a day and, with an amount, its USD value, as a record would get.

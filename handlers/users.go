@@ -49,24 +49,7 @@ func (h *Handler) CreateUser(c *gin.Context) {
 }
 
 // UpdateUser answers PATCH /users/{id}.
-func (h *Handler) UpdateUser(c *gin.Context) {
-	id, err := pathID(c, "id", "user")
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	var in models.UserInput
-	if err := decode(c, &in); err != nil {
-		Error(c, err)
-		return
-	}
-	u, err := h.users.UpdateUser(c.Request.Context(), actor(c), id, in)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, u)
-}
+func (h *Handler) UpdateUser(c *gin.Context) { changeByID(c, "user", h.users.UpdateUser) }
 
 // AuditStore reads the audit trail.
 type AuditStore interface {

@@ -90,7 +90,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
-	fmt.Println(summary())
+	if figures.rowsChecked > 0 { // the scale-out suite shares this harness but not these figures
+		fmt.Println(summary())
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

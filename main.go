@@ -4,27 +4,30 @@
 //	fundtracker seed             load the IOM Resilience Fund demo (idempotent)
 //	fundtracker migrate [status] apply migrations, or list them
 //	fundtracker copy --from <dsn> --to <dsn>  move a whole ledger into an empty database
+//	fundtracker backup --to FILE  write a consistent copy of FUNDTRACKER_DB while it serves
+//	fundtracker restore --from FILE  load a backup into an empty FUNDTRACKER_DB
 //
-// Configuration comes from the environment (see README); flags mirror it.
+// Configuration comes from the environment (config.go, README); flags mirror it.
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/fundtracker/fundtracker/api"
 	"github.com/fundtracker/fundtracker/seed"
 	"github.com/fundtracker/fundtracker/store"
+	"github.com/mattn/go-isatty"
 )
 
 func main() {
@@ -32,19 +35,27 @@ func main() {
 		usage()
 		os.Exit(2)
 	}
-	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel()})))
+	cfg, err := loadConfig(os.Environ())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fundtracker:", err)
+		os.Exit(2)
+	}
+	slog.SetDefault(newLogger(os.Stderr, cfg))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	var err error
 	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
 	case "serve":
-		err = serve(ctx, args)
+		err = serve(ctx, cfg, args)
 	case "seed":
-		err = runSeed(ctx, args)
+		err = runSeed(ctx, cfg, args)
 	case "migrate":
-		err = migrate(ctx, args)
+		err = migrate(ctx, cfg, args)
 	case "copy":
 		err = runCopy(ctx, args)
+	case "backup":
+		err = runBackup(ctx, cfg, args)
+	case "restore":
+		err = runRestore(ctx, cfg, args)
 	case "help", "-h", "--help":
 		usage()
 	default:
@@ -59,72 +70,76 @@ func main() {
 
 func usage() {
 	fmt.Fprintln(os.Stderr, `usage: fundtracker <command> [flags]
-  serve            serve the API and the dashboard (FUNDTRACKER_ADDR, FUNDTRACKER_DB, ...)
+  serve [-banner]  serve the API and the dashboard (FUNDTRACKER_ADDR, FUNDTRACKER_DB, ...);
+                   -banner prints the demo's addresses and sign-in once it answers (make run)
   seed             load the IOM Resilience Fund demo into FUNDTRACKER_DB (idempotent)
   migrate          apply pending migrations to FUNDTRACKER_DB
   migrate status   list migrations and whether they are applied
   copy --from <dsn> --to <dsn>
                    move a whole ledger (e.g. fundtracker.db to postgres://...) into an
-                   empty database, then check row counts and every fund's totals`)
+                   empty database, then check row counts and every fund's totals
+  backup --to FILE write a consistent copy of FUNDTRACKER_DB (an SQLite file), safe
+                   while the server runs; FILE must not exist
+  restore --from FILE
+                   load a backup into FUNDTRACKER_DB, which must be empty`)
 }
 
-func env(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
+// newLogger logs JSON, or human-readable text on a terminal
+// (FUNDTRACKER_LOG_FORMAT=text|json overrides).
+func newLogger(w *os.File, cfg config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "text" || (cfg.LogFormat == "" && isatty.IsTerminal(w.Fd())) {
+		return slog.New(slog.NewTextHandler(w, opts))
 	}
-	return def
-}
-
-func envInt(name string) int {
-	n, _ := strconv.Atoi(os.Getenv(name))
-	return n
-}
-
-func logLevel() slog.Level {
-	var l slog.Level
-	l.UnmarshalText([]byte(env("FUNDTRACKER_LOG_LEVEL", "info")))
-	return l
+	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
 // openStore opens the database named by -db or FUNDTRACKER_DB, migrating it.
-func openStore(ctx context.Context, fs *flag.FlagSet, args []string, migrate bool) (*store.Store, error) {
-	dsn := fs.String("db", env("FUNDTRACKER_DB", "fundtracker.db"), "SQLite file or postgres:// URL")
+func openStore(ctx context.Context, cfg config, fs *flag.FlagSet, args []string, migrate bool) (*store.Store, error) {
+	dsn := fs.String("db", cfg.DB, "SQLite file or postgres:// URL")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	life, _ := time.ParseDuration(env("FUNDTRACKER_DB_CONN_MAX_LIFETIME", "0"))
-	return store.Open(ctx, store.Config{DSN: *dsn, Migrate: migrate, Logger: slog.Default(),
-		MaxOpenConns: envInt("FUNDTRACKER_DB_MAX_OPEN_CONNS"), MaxIdleConns: envInt("FUNDTRACKER_DB_MAX_IDLE_CONNS"),
-		ConnMaxLifetime: life, Synchronous: os.Getenv("FUNDTRACKER_SQLITE_SYNCHRONOUS")})
+	return store.Open(ctx, storeConfig(cfg, *dsn, migrate))
 }
 
-func serve(ctx context.Context, args []string) error {
+func storeConfig(cfg config, dsn string, migrate bool) store.Config {
+	return store.Config{DSN: dsn, Migrate: migrate, Logger: slog.Default(),
+		MaxOpenConns: cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns,
+		ConnMaxLifetime: cfg.DBConnMaxLifetime, Synchronous: cfg.SQLiteSynchronous}
+}
+
+func serve(ctx context.Context, cfg config, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
-	addr := fs.String("addr", env("FUNDTRACKER_ADDR", ":8080"), "listen address")
-	s, err := openStore(ctx, fs, args, true)
+	addr := fs.String("addr", cfg.Addr, "listen address")
+	banner := fs.Bool("banner", false, "once serving, print the demo's addresses and its local-only sign-in (make run)")
+	s, err := openStore(ctx, cfg, fs, args, true)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	created, generated, err := s.EnsureAdmin(ctx, os.Getenv("FUNDTRACKER_ADMIN_EMAIL"), os.Getenv("FUNDTRACKER_ADMIN_PASSWORD"))
+	created, generated, err := s.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword)
 	if err != nil {
 		return fmt.Errorf("create admin: %w", err)
 	}
 	if created && generated != "" {
 		slog.Warn("created the first admin with a generated password: note it now, it is not shown again",
-			"email", env("FUNDTRACKER_ADMIN_EMAIL", "admin@localhost"), "password", generated)
+			"email", cmp.Or(cfg.AdminEmail, "admin@localhost"), "password", generated)
 	}
-	var proxies []string
-	if p := os.Getenv("FUNDTRACKER_TRUSTED_PROXIES"); p != "" {
-		proxies = strings.Split(p, ",")
-	}
-	handler := api.New(api.Config{SecureCookies: os.Getenv("FUNDTRACKER_SECURE_COOKIES") == "true",
-		TrustedProxies: proxies, DBStats: s.DBStats}, s)
+	handler := api.New(api.Config{SecureCookies: cfg.SecureCookies,
+		TrustedProxies: cfg.proxies(), DBStats: s.DBStats}, s)
 	srv := api.NewServer(*addr, handler)
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
 	go purgeIdempotencyKeys(ctx, s)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	slog.Info("fundtracker serving", "addr", *addr, "engine", s.Engine())
+	go func() { errc <- srv.Serve(ln) }()
+	slog.Info("fundtracker serving", "addr", ln.Addr().String(), "engine", s.Engine(), "first_admin_created", created)
+	if *banner {
+		go printBanner(ctx, os.Stdout, ln.Addr().String(), cfg)
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -160,8 +175,8 @@ func purgeIdempotencyKeys(ctx context.Context, s *store.Store) {
 	}
 }
 
-func runSeed(ctx context.Context, args []string) error {
-	s, err := openStore(ctx, flag.NewFlagSet("seed", flag.ExitOnError), args, true)
+func runSeed(ctx context.Context, cfg config, args []string) error {
+	s, err := openStore(ctx, cfg, flag.NewFlagSet("seed", flag.ExitOnError), args, true)
 	if err != nil {
 		return err
 	}
@@ -169,12 +184,12 @@ func runSeed(ctx context.Context, args []string) error {
 	return seed.Demo(ctx, s)
 }
 
-func migrate(ctx context.Context, args []string) error {
+func migrate(ctx context.Context, cfg config, args []string) error {
 	status := len(args) > 0 && args[0] == "status"
 	if status {
 		args = args[1:]
 	}
-	s, err := openStore(ctx, flag.NewFlagSet("migrate", flag.ExitOnError), args, !status)
+	s, err := openStore(ctx, cfg, flag.NewFlagSet("migrate", flag.ExitOnError), args, !status)
 	if err != nil {
 		return err
 	}
@@ -229,5 +244,57 @@ func runCopy(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("copied %d rows from %s to %s; row counts and the figures of %d funds are equal on both sides\n",
 		total, src.Engine(), dst.Engine(), rep.Funds)
+	return nil
+}
+
+// runBackup writes a consistent copy of FUNDTRACKER_DB (or -db) into a new
+// SQLite file, safe while `serve` runs on the same database.
+func runBackup(ctx context.Context, cfg config, args []string) error {
+	fs := flag.NewFlagSet("backup", flag.ExitOnError)
+	to := fs.String("to", "", "the backup file to write (must not exist)")
+	s, err := openStore(ctx, cfg, fs, args, false)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if *to == "" {
+		return errors.New("backup needs --to FILE")
+	}
+	start := time.Now()
+	rep, err := store.Backup(ctx, s, *to, slog.Default())
+	if err != nil {
+		return err
+	}
+	var total int64
+	for _, t := range rep.Tables {
+		fmt.Printf("%-24s %10d rows\n", t.Table, t.Rows)
+		total += t.Rows
+	}
+	fmt.Printf("backed up %d rows of %s to %s in %s\n", total, rep.Engine, *to, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// runRestore loads a backup into FUNDTRACKER_DB (or -db), which must be empty.
+func runRestore(ctx context.Context, cfg config, args []string) error {
+	fs := flag.NewFlagSet("restore", flag.ExitOnError)
+	from := fs.String("from", "", "the backup file to load")
+	s, err := openStore(ctx, cfg, fs, args, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if *from == "" {
+		return errors.New("restore needs --from FILE")
+	}
+	rep, err := store.Restore(ctx, *from, s, slog.Default())
+	if err != nil {
+		return err
+	}
+	var total int64
+	for _, t := range rep.Tables {
+		total += t.Rows
+	}
+	fmt.Printf("restored %d rows from %s into %s; row counts and the figures of %d funds are equal on both sides\n",
+		total, *from, s.Engine(), rep.Funds)
 	return nil
 }

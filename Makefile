@@ -2,7 +2,8 @@
 GO        ?= go
 BIN       := bin/fundtracker
 DB        ?= fundtracker.db
-ADDR      ?= :8080
+# `make run` serves the demo on this machine only; `serve` itself listens on :8080 unless told.
+ADDR      ?= 127.0.0.1:8080
 # Demo credentials for `make run` only (a real deployment sets its own, see README).
 ADMIN_EMAIL    ?= admin@example.org
 ADMIN_PASSWORD ?= demo-admin-password
@@ -19,10 +20,10 @@ help: ## List the targets
 build: ## Build bin/fundtracker
 	$(GO) build -o $(BIN) .
 
-run: build ## Build, seed the IOM Resilience Fund demo into $(DB), serve on $(ADDR)
-	FUNDTRACKER_DB=$(DB) ./$(BIN) seed
-	FUNDTRACKER_DB=$(DB) FUNDTRACKER_ADDR=$(ADDR) \
-	FUNDTRACKER_ADMIN_EMAIL=$(ADMIN_EMAIL) FUNDTRACKER_ADMIN_PASSWORD=$(ADMIN_PASSWORD) ./$(BIN) serve
+run: build ## Build, seed the IOM Resilience Fund demo into $(DB), serve it on $(ADDR) and print where to go
+	@FUNDTRACKER_DB=$(DB) ./$(BIN) seed
+	@FUNDTRACKER_DB=$(DB) FUNDTRACKER_ADDR=$(ADDR) \
+	FUNDTRACKER_ADMIN_EMAIL=$(ADMIN_EMAIL) FUNDTRACKER_ADMIN_PASSWORD=$(ADMIN_PASSWORD) ./$(BIN) serve -banner
 
 seed: build ## Seed the demo into $(DB) (idempotent)
 	FUNDTRACKER_DB=$(DB) ./$(BIN) seed

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestConfigNamesTheVariableAtFault: a value that does not parse stops the
+// command with a message naming each variable at fault (all of them at
+// once); good values and the defaults parse.
+func TestConfigNamesTheVariableAtFault(t *testing.T) {
+	bad := []struct {
+		env  []string
+		want []string // every variable the message must name
+	}{
+		{[]string{"FUNDTRACKER_DB_MAX_OPEN_CONNS=abc"}, []string{"FUNDTRACKER_DB_MAX_OPEN_CONNS", `"abc"`}},
+		{[]string{"FUNDTRACKER_DB_MAX_IDLE_CONNS=1.5"}, []string{"FUNDTRACKER_DB_MAX_IDLE_CONNS"}},
+		{[]string{"FUNDTRACKER_DB_MAX_OPEN_CONNS=-3"}, []string{"FUNDTRACKER_DB_MAX_OPEN_CONNS"}},
+		{[]string{"FUNDTRACKER_SECURE_COOKIES=yes"}, []string{"FUNDTRACKER_SECURE_COOKIES", `"yes"`}},
+		{[]string{"FUNDTRACKER_TRUSTED_PROXIES=10.0.0.1,not-a-proxy"}, []string{"FUNDTRACKER_TRUSTED_PROXIES", "not-a-proxy"}},
+		{[]string{"FUNDTRACKER_TRUSTED_PROXIES=10.0.0.0/33"}, []string{"FUNDTRACKER_TRUSTED_PROXIES", "10.0.0.0/33"}},
+		{[]string{"FUNDTRACKER_DB_CONN_MAX_LIFETIME=5 minutes"}, []string{"FUNDTRACKER_DB_CONN_MAX_LIFETIME"}},
+		{[]string{"FUNDTRACKER_LOG_LEVEL=loud"}, []string{"FUNDTRACKER_LOG_LEVEL"}},
+		{[]string{"FUNDTRACKER_LOG_FORMAT=xml"}, []string{"FUNDTRACKER_LOG_FORMAT"}},
+		{[]string{"FUNDTRACKER_SQLITE_SYNCHRONOUS=sometimes"}, []string{"FUNDTRACKER_SQLITE_SYNCHRONOUS"}},
+		{[]string{"FUNDTRACKER_DB_MAX_OPEN_CONNS=abc", "FUNDTRACKER_SECURE_COOKIES=yes", "FUNDTRACKER_TRUSTED_PROXIES=::1,proxy.local"},
+			[]string{"FUNDTRACKER_DB_MAX_OPEN_CONNS", "FUNDTRACKER_SECURE_COOKIES", "FUNDTRACKER_TRUSTED_PROXIES"}},
+	}
+	for _, c := range bad {
+		t.Run(strings.Join(c.env, " "), func(t *testing.T) {
+			_, err := loadConfig(c.env)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("message %q does not name %s", err, w)
+				}
+			}
+		})
+	}
+
+	cfg, err := loadConfig([]string{"PATH=/bin", "FUNDTRACKER_DB_MAX_OPEN_CONNS=12", "FUNDTRACKER_SECURE_COOKIES=true",
+		"FUNDTRACKER_TRUSTED_PROXIES=10.0.0.0/8, 192.0.2.7,::1", "FUNDTRACKER_DB_CONN_MAX_LIFETIME=30m",
+		"FUNDTRACKER_LOG_LEVEL=warn", "FUNDTRACKER_LOG_FORMAT=json", "FUNDTRACKER_SQLITE_SYNCHRONOUS=normal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.DBMaxOpenConns != 12 || !cfg.SecureCookies || strings.Join(cfg.proxies(), " ") != "10.0.0.0/8 192.0.2.7 ::1" ||
+		cfg.DBConnMaxLifetime != 30*time.Minute || cfg.LogLevel != slog.LevelWarn || cfg.LogFormat != "json" {
+		t.Errorf("parsed %+v", cfg)
+	}
+	def, err := loadConfig(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if def.Addr != ":8080" || def.DB != "fundtracker.db" || def.SecureCookies || def.LogLevel != slog.LevelInfo || def.proxies() != nil {
+		t.Errorf("defaults %+v", def)
+	}
+}

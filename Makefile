@@ -28,8 +28,9 @@ run: build ## Build, seed the IOM Resilience Fund demo into $(DB), serve it on $
 seed: build ## Seed the demo into $(DB) (idempotent)
 	FUNDTRACKER_DB=$(DB) ./$(BIN) seed
 
-test: ## Run the whole Go suite with -race (SQLite)
-	$(GO) test -race -count=1 ./...
+test: ## Run the whole Go suite with -race (SQLite; the engine comparisons too with FUNDTRACKER_TEST_DATABASE_URL); the last line names any test skipped and why
+	$(GO) mod download
+	$(GO) run ./.ci/testsummary -race -count=1 ./...
 
 test-postgres: ## Run the whole Go suite on PostgreSQL (needs FUNDTRACKER_TEST_DATABASE_URL)
 	@test -n "$$FUNDTRACKER_TEST_DATABASE_URL" || { echo "set FUNDTRACKER_TEST_DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable"; exit 2; }

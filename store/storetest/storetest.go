@@ -35,7 +35,7 @@ func DatabaseURL(t testing.TB) string {
 		if Postgres() {
 			t.Fatal("FUNDTRACKER_TEST_DATABASE_URL is unset: the PostgreSQL suite cannot run")
 		}
-		t.Skip("skipping: FUNDTRACKER_TEST_DATABASE_URL is unset (PostgreSQL tests run in `make test-postgres` and CI)")
+		t.Skip("the PostgreSQL comparisons were skipped: FUNDTRACKER_TEST_DATABASE_URL is unset (set it to run them; CI does)")
 	}
 	return u
 }

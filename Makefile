@@ -12,10 +12,12 @@ CHARTJS_VERSION ?= 4.6.1
 AXE_VERSION     ?= 4.14.1
 
 .DEFAULT_GOAL := help
-.PHONY: help build run seed test test-postgres test-browser test-reliability test-scaleout bench fuzz vet vendor-js clean
+.PHONY: help build run seed screenshot test test-postgres test-browser test-reliability test-scaleout bench fuzz vet vendor-js clean
 
 help: ## List the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}' | \
+	sed -e 's|$$(DB)|$(DB)|g' -e 's|$$(ADDR)|$(ADDR)|g' -e 's|$$(FUZZTIME)|$(FUZZTIME)|g' \
+		-e 's|$$(CHARTJS_VERSION)|$(CHARTJS_VERSION)|g' -e 's|$$(AXE_VERSION)|$(AXE_VERSION)|g'
 
 build: ## Build bin/fundtracker
 	$(GO) build -o $(BIN) .
@@ -27,6 +29,18 @@ run: build ## Build, seed the IOM Resilience Fund demo into $(DB), serve it on $
 
 seed: build ## Seed the demo into $(DB) (idempotent)
 	FUNDTRACKER_DB=$(DB) ./$(BIN) seed
+
+SHOT_ADDR ?= 127.0.0.1:18099
+screenshot: build ## Regenerate docs/img/dashboard.png, the README's screenshot of the demo's fund page (headless Chromium)
+	@set -e; tmp=$$(mktemp -d); pid=; trap '[ -z "$$pid" ] || kill $$pid; rm -rf "$$tmp"' EXIT; \
+	FUNDTRACKER_DB=$$tmp/demo.db ./$(BIN) seed 2>/dev/null; \
+	FUNDTRACKER_DB=$$tmp/demo.db FUNDTRACKER_ADDR=$(SHOT_ADDR) ./$(BIN) serve 2>/dev/null & pid=$$!; \
+	for i in $$(seq 100); do curl -sf http://$(SHOT_ADDR)/healthz >/dev/null && break; sleep 0.2; done; \
+	mkdir -p docs/img; \
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,1000 \
+		--virtual-time-budget=5000 --force-prefers-reduced-motion --user-data-dir=$$tmp/chromium \
+		--screenshot=docs/img/dashboard.png 'http://$(SHOT_ADDR)/funds/iom-resilience-fund?lang=en' >/dev/null 2>&1; \
+	ls -l docs/img/dashboard.png
 
 test: ## Run the whole Go suite with -race (SQLite; the engine comparisons too with FUNDTRACKER_TEST_DATABASE_URL); the last line names any test skipped and why
 	$(GO) mod download

@@ -32,3 +32,6 @@ func TableRows(ctx context.Context, s *Store, table, orderBy string) ([]string, 
 	}
 	return out, rows.Err()
 }
+
+// Exec runs a statement on the store's writer (tests that change the schema).
+func Exec(s *Store, sql string) error { return s.w.Exec(sql).Error }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -213,4 +214,31 @@ func sameReads(t *testing.T, ctx context.Context, a, b *store.Store, funds []mod
 	equalJSON(t, "idempotency keys", func(s *store.Store) (any, error) {
 		return store.TableRows(ctx, s, "idempotency_keys", "id")
 	}, a, b)
+}
+
+// TestBackupRefusesATableItWouldLeaveBehind: a table that copyTables does not
+// list (a migration's new table nobody registered) stops a backup through
+// Copy and a restore, rather than being left out silently.
+func TestBackupRefusesATableItWouldLeaveBehind(t *testing.T) {
+	ctx := context.Background()
+	src := storetest.Open(t)
+	if err := store.Exec(src, "CREATE TABLE unregistered_things (id INTEGER PRIMARY KEY)"); err != nil {
+		t.Fatal(err)
+	}
+	target := openEngine(t, "sqlite")
+	_, err := store.Copy(ctx, src, target, nil)
+	if err == nil || !strings.Contains(err.Error(), "unregistered_things") {
+		t.Fatalf("copy with an unregistered table: %v, want an error naming it", err)
+	}
+	// A native SQLite backup holds it; restoring that backup refuses too.
+	if storetest.Postgres() {
+		return
+	}
+	file := filepath.Join(t.TempDir(), "b.db")
+	if _, err := store.Backup(ctx, src, file, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Restore(ctx, file, target, nil); err == nil || !strings.Contains(err.Error(), "unregistered_things") {
+		t.Fatalf("restore with an unregistered table: %v, want an error naming it", err)
+	}
 }

@@ -73,6 +73,9 @@ func Copy(ctx context.Context, from, to *Store, log *slog.Logger) (CopyReport, e
 			return rep, fmt.Errorf("copy: %s database not ready (run `fundtracker migrate` on it): %w", s.Engine(), err)
 		}
 	}
+	if err := checkEveryTableCopied(ctx, from); err != nil {
+		return rep, fmt.Errorf("copy: %w", err)
+	}
 	src := from.r.WithContext(ctx).Begin(from.dialect.snapshot())
 	if src.Error != nil {
 		return rep, fmt.Errorf("copy: read snapshot: %w", src.Error)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -58,5 +59,32 @@ func TestConfigNamesTheVariableAtFault(t *testing.T) {
 	}
 	if def.Addr != ":8080" || def.DB != "fundtracker.db" || def.SecureCookies || def.LogLevel != slog.LevelInfo || def.proxies() != nil {
 		t.Errorf("defaults %+v", def)
+	}
+}
+
+// TestLogFormat: JSON when stderr is not a terminal (a file, a pipe), unless
+// FUNDTRACKER_LOG_FORMAT=text; FUNDTRACKER_LOG_FORMAT=json keeps JSON.
+func TestLogFormat(t *testing.T) {
+	for _, c := range []struct {
+		format string
+		json   bool
+	}{{"", true}, {"json", true}, {"text", false}} {
+		f, err := os.CreateTemp(t.TempDir(), "log")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := loadConfig([]string{"FUNDTRACKER_LOG_FORMAT=" + c.format})
+		if err != nil {
+			t.Fatal(err)
+		}
+		newLogger(f, cfg).Info("fundtracker serving", "addr", "127.0.0.1:8080")
+		f.Close()
+		b, _ := os.ReadFile(f.Name())
+		if got := strings.HasPrefix(string(b), "{"); got != c.json {
+			t.Errorf("FUNDTRACKER_LOG_FORMAT=%q, not a terminal: %q", c.format, b)
+		}
+		if !c.json && !strings.Contains(string(b), `msg="fundtracker serving" addr=127.0.0.1:8080`) {
+			t.Errorf("text log: %q", b)
+		}
 	}
 }

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"log/slog"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -86,5 +89,34 @@ func TestLogFormat(t *testing.T) {
 		if !c.json && !strings.Contains(string(b), `msg="fundtracker serving" addr=127.0.0.1:8080`) {
 			t.Errorf("text log: %q", b)
 		}
+	}
+}
+
+// TestServeStopsOnABadValue runs the real main (this test binary, re-executed)
+// as `fundtracker serve` with bad values: it exits 2 before opening anything,
+// naming every variable at fault.
+func TestServeStopsOnABadValue(t *testing.T) {
+	if os.Getenv("FUNDTRACKER_TEST_RUN_MAIN") == "1" {
+		os.Args = []string{"fundtracker", "serve"}
+		main()
+		return
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestServeStopsOnABadValue$")
+	cmd.Env = append(os.Environ(), "FUNDTRACKER_TEST_RUN_MAIN=1", "FUNDTRACKER_DB="+filepath.Join(dir, "never.db"),
+		"FUNDTRACKER_ADDR=127.0.0.1:0", "FUNDTRACKER_DB_MAX_OPEN_CONNS=abc", "FUNDTRACKER_SECURE_COOKIES=yes",
+		"FUNDTRACKER_TRUSTED_PROXIES=10.0.0.1,10.0.0.300")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Fatalf("serve with bad values: %v, want exit status 2\n%s", err, out)
+	}
+	for _, v := range []string{"FUNDTRACKER_DB_MAX_OPEN_CONNS", "FUNDTRACKER_SECURE_COOKIES", "FUNDTRACKER_TRUSTED_PROXIES", "10.0.0.300"} {
+		if !strings.Contains(string(out), v) {
+			t.Errorf("the message does not name %s:\n%s", v, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "never.db")); err == nil {
+		t.Error("serve created its database before refusing its configuration")
 	}
 }

@@ -35,6 +35,10 @@ func main() {
 		usage()
 		os.Exit(2)
 	}
+	if a := os.Args[1]; a == "help" || a == "-h" || a == "--help" {
+		usage()
+		return
+	}
 	cfg, err := loadConfig(os.Environ())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fundtracker:", err)
@@ -56,8 +60,6 @@ func main() {
 		err = runBackup(ctx, cfg, args)
 	case "restore":
 		err = runRestore(ctx, cfg, args)
-	case "help", "-h", "--help":
-		usage()
 	default:
 		usage()
 		err = fmt.Errorf("unknown command %q", cmd)

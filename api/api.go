@@ -111,6 +111,13 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 	v1.GET("/exports/contributions.csv", staff, h.ExportContributions)
 	v1.GET("/exports/pledges.csv", staff, h.ExportPledges)
 
+	// Issue 13: reporting in Excel, IATI 2.03 and OCHA FTS (with HXL).
+	v1.GET("/exports/contributions.xlsx", staff, h.ExportContributionsXLSX)
+	v1.GET("/exports/pledges.xlsx", staff, h.ExportPledgesXLSX)
+	v1.GET("/exports/fts.csv", staff, h.ExportFTS)
+	v1.GET("/funds/:fund/donors.xlsx", h.DonorBreakdownXLSX)
+	v1.GET("/funds/:fund/iati-activity.xml", h.IATIActivity)
+
 	v1.GET("/audit", admin, h.ListAudit)
 }
 

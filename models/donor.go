@@ -10,14 +10,16 @@ const AnonymousName = "Anonymous donor"
 
 // Donor gives to funds. Anonymous donors are never named in public answers.
 type Donor struct {
-	ID           int64     `json:"id"`
-	Name         string    `json:"name"`
-	Kind         string    `json:"kind"`
-	CountryCode  string    `json:"country_code"`
-	Anonymous    bool      `json:"anonymous"`
-	ContactEmail string    `json:"contact_email"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ID           int64  `json:"id"`
+	Name         string `json:"name"`
+	Kind         string `json:"kind"`
+	CountryCode  string `json:"country_code"`
+	Anonymous    bool   `json:"anonymous"`
+	ContactEmail string `json:"contact_email"`
+	// IATIOrgRef (issue 13) is the donor's IATI organisation identifier; nil when unset.
+	IATIOrgRef *string   `json:"iati_org_ref"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // PublicName is the donor's name as the public may see it.
@@ -35,6 +37,7 @@ type DonorInput struct {
 	CountryCode  *string `json:"country_code"`
 	Anonymous    *bool   `json:"anonymous"`
 	ContactEmail *string `json:"contact_email"`
+	IATIOrgRef   *string `json:"iati_org_ref"`
 }
 
 // Apply validates the input and writes it onto d.
@@ -54,6 +57,9 @@ func (in DonorInput) Apply(d *Donor, partial bool) error {
 	}
 	if in.ContactEmail != nil {
 		d.ContactEmail = Email("contact_email", *in.ContactEmail, false, p)
+	}
+	if in.IATIOrgRef != nil {
+		d.IATIOrgRef = optional(IATIOrgRef("iati_org_ref", *in.IATIOrgRef, p))
 	}
 	return p.Err()
 }

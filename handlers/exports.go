@@ -192,7 +192,8 @@ func (h *Handler) exportPledges(c *gin.Context, format exportFormat) {
 	})
 }
 
-var donorColumns = []string{"donor_id", "name", "kind", "country_code", "paid", "outstanding", "pledged", "share_of_paid_percent"}
+// donor_id comes last: the public file keeps the columns it always had in their places.
+var donorColumns = []string{"name", "kind", "country_code", "paid", "outstanding", "pledged", "share_of_paid_percent", "donor_id"}
 
 // DonorBreakdownCSV answers GET /funds/{id-or-code}/donors.csv: every donor.
 func (h *Handler) DonorBreakdownCSV(c *gin.Context) { h.exportDonors(c, csvFormat) }
@@ -230,8 +231,8 @@ func (h *Handler) exportDonors(c *gin.Context, format exportFormat) {
 			if d.Anonymous {
 				id = "" // an id would link the masked donor's records
 			}
-			if err := write([]any{id, d.Name, d.Kind, d.CountryCode, d.Paid, d.Outstanding, d.Pledged,
-				percentCell(d.SharePaidPercent)}); err != nil {
+			if err := write([]any{d.Name, d.Kind, d.CountryCode, d.Paid, d.Outstanding, d.Pledged,
+				percentCell(d.SharePaidPercent), id}); err != nil {
 				return err
 			}
 		}

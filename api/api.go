@@ -65,6 +65,9 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 	r.GET("/funds/:code", fe)
 	r.GET("/staff", fe)
 	r.GET("/static/*path", fe)
+	// Issue 13: the printable fund report (staff, cookie session).
+	handlers.ReportCSS = frontend.AssetURL("css/report.css")
+	r.GET("/funds/:code/report", h.Authenticate, staff, h.FundReport)
 
 	v1 := r.Group("/api/v1", h.Authenticate)
 

@@ -342,6 +342,7 @@ func TestOpenAPIMatchesEveryAnswer(t *testing.T) {
 	c.call("GET", "/api/v1/exports/contributions.xlsx?fund_id="+fund+"&voided=exclude&lang=fr", staff, nil).status(http.StatusOK)
 	c.call("GET", "/api/v1/exports/pledges.xlsx?voided=only", staff, nil).status(http.StatusOK)
 	c.call("GET", "/api/v1/exports/fts.csv?hxl=1&fund_id="+fund+"&from=2024-01-01&to=2024-12-31", staff, nil).status(http.StatusOK)
+	c.call("GET", "/funds/resilience/report?from=2024-07-01&as_of=2024-12-31&lang=ar", staff, nil).status(http.StatusOK)
 	c.call("GET", "/api/v1/exports/contributions.csv?voided=maybe", staff, nil).fails(http.StatusUnprocessableEntity, "validation_failed", "voided")
 
 	if missing := without(documented(c.doc), keys(c.ok)); len(missing) > 0 {

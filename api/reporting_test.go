@@ -701,3 +701,66 @@ func TestFTSExport(t *testing.T) {
 	}
 	eq(t, "from/to", len(rows), 1+1+4) // the commitment, 4 live contributions
 }
+
+// ----------------------------------------------------------- printed report
+
+func between(t *testing.T, body, id string) string {
+	t.Helper()
+	m := regexp.MustCompile(`id="` + id + `">([^<]*)<`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no #%s in the report", id)
+	}
+	return m[1]
+}
+
+func TestPrintableFundReport(t *testing.T) {
+	f := newLedger13(t)
+	f.do("GET", "/funds/resilience/report", "", nil).fails(401, "unauthorized", "")
+	f.do("GET", "/funds/resilience/report?lang=de", f.staff, nil).fails(422, "validation_failed", "lang")
+	f.do("GET", "/funds/resilience/report?from=2024-10-01&to=2024-09-01", f.staff, nil).fails(422, "validation_failed", "to")
+	f.do("GET", "/funds/nope/report", f.staff, nil).fails(404, "not_found", "")
+	// Back-dated payment on the commitment, received 2024-09-20: outstanding as of 2024-09-30 must count it,
+	// and as of 2024-09-16 must not.
+	f.do("POST", "/api/v1/contributions", f.staff, map[string]any{"pledge_id": f.pledgeCommit, "amount": "10000.00",
+		"received_on": "2024-09-20"}).status(201)
+	for _, asOf := range []string{"", "2024-09-16", "2024-09-30", "2024-10-03"} {
+		q := ""
+		if asOf != "" {
+			q = "?as_of=" + asOf
+		}
+		res := f.do("GET", "/funds/resilience/report"+q, f.staff, nil).status(200)
+		body := string(res.raw)
+		p := f.progress(q)
+		eq(t, "outstanding as of "+asOf, strings.ReplaceAll(between(t, body, "outstanding-total"), ",", ""), p.str("outstanding_pledges"))
+		if !strings.Contains(body, formatUSD(p.str("paid"))) || !strings.Contains(body, formatUSD(p.str("pledged"))) {
+			t.Fatalf("as of %q: the headline lacks paid %s or pledged %s", asOf, p.str("paid"), p.str("pledged"))
+		}
+		if strings.Contains(body, "<script") || !strings.Contains(body, "<svg") || strings.Contains(body, "Jane") {
+			t.Fatal("the report has a script, no SVG chart, or names an anonymous donor")
+		}
+	}
+	// The period's receipts: 2024-09-01..2024-09-30 holds the two EUR payments (37,500 + 11,111.11).
+	body := string(f.do("GET", "/funds/resilience/report?from=2024-09-01&to=2024-09-30&as_of=2024-10-31", f.staff, nil).status(200).raw)
+	eq(t, "period total", between(t, body, "period-total"), "48,611.11")
+	ar := string(f.do("GET", "/funds/resilience/report?lang=ar", f.staff, nil).status(200).raw)
+	if !strings.Contains(ar, `<html lang="ar" dir="rtl">`) || !strings.Contains(ar, "تقرير الصندوق") {
+		t.Fatal("the Arabic report is not right to left or not translated")
+	}
+	fr := string(f.do("GET", "/funds/resilience/report?lang=fr", f.staff, nil).status(200).raw)
+	if !strings.Contains(fr, "Rapport du fonds") {
+		t.Fatal("the French report is not translated")
+	}
+}
+
+// formatUSD writes "1234.50" as the report's English figures do: "1,234.50".
+func formatUSD(s string) string {
+	intPart, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, ch := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(ch)
+	}
+	return b.String() + "." + frac
+}

@@ -1,6 +1,9 @@
 package handlers
 
 import (
+	"archive/zip"
+	"bufio"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -157,7 +160,16 @@ func xlsxFormat(c *gin.Context, name string, t *exportTable, each func(write fun
 	c.Header("Content-Disposition", `attachment; filename="`+name+`.xlsx"`)
 	c.Header("Cache-Control", "no-store")
 	c.Status(http.StatusOK)
-	if _, err := f.WriteTo(c.Writer); err != nil {
+	// The zip is written straight to the client: excelize's WriteTo would
+	// first build the whole file in a bytes.Buffer (it only buffers to patch
+	// zip64 headers, which archive/zip writes correctly itself).
+	out := bufio.NewWriterSize(c.Writer, 256<<10)
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(out) })
+	_, err = f.WriteToBuffer()
+	if err == nil {
+		err = out.Flush()
+	}
+	if err != nil {
 		slog.ErrorContext(c.Request.Context(), "xlsx export failed while sending", "file", name, "error", err, "request_id", c.GetString(RequestIDKey))
 		c.Abort()
 	}

@@ -541,6 +541,19 @@ func TestIATIActivity(t *testing.T) {
 	validateIATI(t, f.do("GET", path+"?as_of=2024-01-01", "", nil).raw)
 	f.do("GET", path+"?as_of=2024-02-30", "", nil).fails(422, "validation_failed", "as_of")
 	f.do("GET", "/api/v1/funds/nope/iati-activity.xml", "", nil).fails(404, "not_found", "")
+
+	// null removes a value; a value of another type is refused.
+	f.do("PATCH", fmt.Sprintf("/api/v1/funds/%d", f.fund), f.admin, map[string]any{"iati_identifier": 47066}).fails(422, "validation_failed", "iati_identifier")
+	f.do("PATCH", fmt.Sprintf("/api/v1/donors/%d", f.swiss), f.staff, map[string]any{"iati_org_ref": nil}).status(200)
+	if v := f.do("GET", fmt.Sprintf("/api/v1/donors/%d", f.swiss), f.staff, nil).body["iati_org_ref"]; v != nil {
+		t.Fatalf("iati_org_ref after null: %v", v)
+	}
+	f.do("PATCH", fmt.Sprintf("/api/v1/funds/%d", f.fund), f.admin, map[string]any{"iati_identifier": nil}).status(200)
+	f.do("GET", path, "", nil).fails(422, "validation_failed", "iati_identifier")
+	created := f.do("POST", "/api/v1/funds", f.admin, map[string]any{"code": "iati-fund", "name": "IATI Fund", "target_usd": "10.00",
+		"iati_identifier": "XM-DAC-47066-IF", "iati_reporting_org": map[string]any{"ref": "XM-DAC-47066", "type": "40"}}).status(201)
+	eq(t, "created with an identifier", created.str("iati_identifier"), "XM-DAC-47066-IF")
+	validateIATI(t, f.do("GET", "/api/v1/funds/iati-fund/iati-activity.xml", "", nil).raw)
 }
 
 func mapsKeys[V any](m map[string]V) func(func(string) bool) {

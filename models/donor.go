@@ -32,12 +32,12 @@ func (d Donor) PublicName() string {
 
 // DonorInput is the body of POST /donors and, partially, of PATCH /donors/{id}.
 type DonorInput struct {
-	Name         *string `json:"name"`
-	Kind         *string `json:"kind"`
-	CountryCode  *string `json:"country_code"`
-	Anonymous    *bool   `json:"anonymous"`
-	ContactEmail *string `json:"contact_email"`
-	IATIOrgRef   *string `json:"iati_org_ref"`
+	Name         *string      `json:"name"`
+	Kind         *string      `json:"kind"`
+	CountryCode  *string      `json:"country_code"`
+	Anonymous    *bool        `json:"anonymous"`
+	ContactEmail *string      `json:"contact_email"`
+	IATIOrgRef   NullableText `json:"iati_org_ref"`
 }
 
 // Apply validates the input and writes it onto d.
@@ -58,9 +58,7 @@ func (in DonorInput) Apply(d *Donor, partial bool) error {
 	if in.ContactEmail != nil {
 		d.ContactEmail = Email("contact_email", *in.ContactEmail, false, p)
 	}
-	if in.IATIOrgRef != nil {
-		d.IATIOrgRef = optional(IATIOrgRef("iati_org_ref", *in.IATIOrgRef, p))
-	}
+	in.IATIOrgRef.apply("iati_org_ref", &d.IATIOrgRef, IATIOrgRef, p)
 	return p.Err()
 }
 

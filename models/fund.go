@@ -34,7 +34,7 @@ type FundInput struct {
 	OpensOn      DateInput    `json:"opens_on"`
 	ClosesOn     DateInput    `json:"closes_on"`
 	// Issue 13: IATI publishing.
-	IATIIdentifier   *string      `json:"iati_identifier"`
+	IATIIdentifier   NullableText `json:"iati_identifier"`
 	IATIReportingOrg IATIOrgInput `json:"iati_reporting_org"`
 }
 
@@ -63,9 +63,7 @@ func (in FundInput) Apply(f *Fund, partial bool) error {
 	if in.ClosesOn.Set {
 		f.ClosesOn = in.ClosesOn.Optional("closes_on", p)
 	}
-	if in.IATIIdentifier != nil {
-		f.IATIIdentifier = optional(IATIIdentifier("iati_identifier", *in.IATIIdentifier, p))
-	}
+	in.IATIIdentifier.apply("iati_identifier", &f.IATIIdentifier, IATIIdentifier, p)
 	in.IATIReportingOrg.apply(&f.IATIReportingOrg, p)
 	if f.OpensOn != "" && f.ClosesOn != "" && f.ClosesOn < f.OpensOn {
 		p.Add("closes_on", "must be on or after opens_on")

@@ -137,3 +137,46 @@ func contains(list []string, v string) bool {
 	}
 	return false
 }
+
+// NullableText is an optional text field of a body where null, like "",
+// removes the value (absent leaves it as it is).
+type NullableText struct {
+	Set, Wrong bool
+	Value      string
+}
+
+// UnmarshalJSON accepts a string or null; any other type is kept as wrong.
+func (t *NullableText) UnmarshalJSON(b []byte) error {
+	*t = NullableText{Set: true}
+	b = bytes.TrimSpace(b)
+	switch {
+	case bytes.Equal(b, []byte("null")):
+	case len(b) > 0 && b[0] == '"':
+		return json.Unmarshal(b, &t.Value)
+	default:
+		t.Wrong = true
+	}
+	return nil
+}
+
+// MarshalJSON writes the text as given (used for request fingerprints).
+func (t NullableText) MarshalJSON() ([]byte, error) {
+	if !t.Set || t.Wrong {
+		return []byte("null"), nil
+	}
+	return json.Marshal(t.Value)
+}
+
+// apply validates the text with check into *v (nil when removed).
+func (t NullableText) apply(field string, v **string, check func(field, value string, p Problems) string, p Problems) {
+	switch {
+	case !t.Set:
+	case t.Wrong:
+		p.Add(field, "must be a string or null")
+	default:
+		*v = optional(check(field, t.Value, p))
+	}
+}
+
+// Nullable answers a set value, for callers that build inputs in Go.
+func Nullable(s string) NullableText { return NullableText{Set: true, Value: s} }

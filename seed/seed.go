@@ -127,7 +127,7 @@ func (sd *seeder) iati(ctx context.Context) {
 	}
 	org := models.IATIOrgInput{Set: true, Ref: ptr("XM-DAC-47066"), Type: ptr("40"),
 		Name: ptr("International Organization for Migration (IOM)")}
-	_, err = sd.on("2024-07-01").UpdateFund(ctx, actor, FundCode, models.FundInput{IATIIdentifier: ptr("XM-DAC-47066-RF"),
+	_, err = sd.on("2024-07-01").UpdateFund(ctx, actor, FundCode, models.FundInput{IATIIdentifier: models.Nullable("XM-DAC-47066-RF"),
 		IATIReportingOrg: org})
 	sd.fail("fund iati", err)
 }

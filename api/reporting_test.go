@@ -21,6 +21,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fundtracker/fundtracker/handlers"
 	"github.com/fundtracker/fundtracker/seed"
 	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
@@ -776,4 +777,36 @@ func formatUSD(s string) string {
 		b.WriteRune(ch)
 	}
 	return b.String() + "." + frac
+}
+
+// TestXLSXContinuesPastTheSheetLimit lowers the rows a sheet holds: the rows
+// continue on "Contributions (2)", with its header, frozen and filtered.
+func TestXLSXContinuesPastTheSheetLimit(t *testing.T) {
+	f := newLedger13(t)
+	old := handlers.XLSXMaxRows
+	handlers.XLSXMaxRows = 3 // a header and two rows
+	t.Cleanup(func() { handlers.XLSXMaxRows = old })
+	res := f.do("GET", "/api/v1/exports/contributions.xlsx", f.staff, nil)
+	wb := workbook(t, res)
+	eq(t, "sheets", wb.GetSheetList(), []string{"Contributions", "Contributions (2)", "Summary"})
+	var ids []string
+	for _, s := range wb.GetSheetList()[:2] {
+		rows, _ := wb.GetRows(s)
+		eq(t, s+" header", rows[0][0], "ID")
+		eq(t, s+" rows", len(rows), 3)
+		for _, r := range rows[1:] {
+			ids = append(ids, r[0])
+		}
+		if panes, _ := wb.GetPanes(s); !panes.Freeze {
+			t.Fatalf("%s: header not frozen", s)
+		}
+	}
+	eq(t, "every row once", len(ids), 4)
+	if !strings.Contains(sheetXML(t, res.raw, 2), "<autoFilter") {
+		t.Fatal("the second sheet has no autofilter")
+	}
+	sum, _ := wb.GetRows("Summary", excelize.Options{RawCellValue: true})
+	if !strings.Contains(fmt.Sprint(sum), "Rows 4") {
+		t.Fatalf("summary row count: %v", sum)
+	}
 }

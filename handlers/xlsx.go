@@ -3,6 +3,7 @@ package handlers
 import (
 	"archive/zip"
 	"bufio"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -180,31 +181,70 @@ func setRTL(f *excelize.File, sheet, lang string) error {
 	return f.SetSheetView(sheet, 0, &excelize.ViewOptions{RightToLeft: &rtl})
 }
 
-func writeRowsSheet(f *excelize.File, styles *xlsxStyles, sheet, lang string, t *exportTable, each func(write func([]any) error) error) (int, error) {
-	if err := setRTL(f, sheet, lang); err != nil {
-		return 0, err
+// XLSXMaxRows is how many rows a sheet holds, header included (Excel's limit);
+// an export with more continues on "<sheet> (2)", "<sheet> (3)"..., each with
+// its header. A variable so that tests can lower it.
+var XLSXMaxRows = excelize.TotalRows
+
+// rowsSheet is a sheet of rows being streamed.
+type rowsSheet struct {
+	name string
+	sw   *excelize.StreamWriter
+	row  int // the last row written
+}
+
+func startRowsSheet(f *excelize.File, styles *xlsxStyles, name, lang string, t *exportTable) (*rowsSheet, error) {
+	if err := setRTL(f, name, lang); err != nil {
+		return nil, err
 	}
-	sw, err := f.NewStreamWriter(sheet)
+	sw, err := f.NewStreamWriter(name)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
 		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}); err != nil {
-		return 0, err
+		return nil, err
 	}
 	if err := sw.SetColWidth(1, len(t.columns), 16); err != nil {
-		return 0, err
+		return nil, err
 	}
 	header := make([]any, len(t.columns))
 	for i, col := range t.columns {
 		header[i] = excelize.Cell{StyleID: styles.header, Value: translate(lang, "col."+col)}
 	}
-	if err := sw.SetRow("A1", header); err != nil {
+	return &rowsSheet{name: name, sw: sw, row: 1}, sw.SetRow("A1", header)
+}
+
+// finish sets the autofilter over the sheet's rows and ends its stream.
+func (rs *rowsSheet) finish(f *excelize.File, columns int) error {
+	last, _ := excelize.CoordinatesToCellName(columns, max(rs.row, 2))
+	if err := f.AutoFilter(rs.name, "A1:"+last, nil); err != nil {
+		return err
+	}
+	return rs.sw.Flush()
+}
+
+func writeRowsSheet(f *excelize.File, styles *xlsxStyles, sheet, lang string, t *exportTable, each func(write func([]any) error) error) (int, error) {
+	rs, err := startRowsSheet(f, styles, sheet, lang, t)
+	if err != nil {
 		return 0, err
 	}
-	row := 1
+	rows, part := 0, 1
 	cells := make([]any, len(t.columns))
 	err = each(func(values []any) error {
+		if rs.row >= XLSXMaxRows {
+			if err := rs.finish(f, len(t.columns)); err != nil {
+				return err
+			}
+			part++
+			name := fmt.Sprintf("%s (%d)", sheet, part)
+			if _, err := f.NewSheet(name); err != nil {
+				return err
+			}
+			if rs, err = startRowsSheet(f, styles, name, lang, t); err != nil {
+				return err
+			}
+		}
 		for i, v := range values {
 			cell, err := styles.cell(v)
 			if err != nil {
@@ -212,18 +252,15 @@ func writeRowsSheet(f *excelize.File, styles *xlsxStyles, sheet, lang string, t 
 			}
 			cells[i] = cell
 		}
-		row++
-		ref, _ := excelize.CoordinatesToCellName(1, row)
-		return sw.SetRow(ref, cells)
+		rs.row++
+		rows++
+		ref, _ := excelize.CoordinatesToCellName(1, rs.row)
+		return rs.sw.SetRow(ref, cells)
 	})
 	if err != nil {
 		return 0, err
 	}
-	last, _ := excelize.CoordinatesToCellName(len(t.columns), max(row, 2))
-	if err := f.AutoFilter(sheet, "A1:"+last, nil); err != nil {
-		return 0, err
-	}
-	return row - 1, sw.Flush()
+	return rows, rs.finish(f, len(t.columns))
 }
 
 // writeSummarySheet writes the filters, the generation time and the totals:

@@ -36,7 +36,7 @@ type LedgerRecord struct {
 }
 
 // SetAmounts fills the money of a record from its minor units and rate text.
-func (r *LedgerRecord) SetAmounts(amountMinor, paidMinor int64, rate string, today Date) {
+func (r *LedgerRecord) SetAmounts(amountMinor, paidMinor int64, rate string) {
 	places := MinorUnits(r.Currency)
 	r.ExchangeRate, _ = ParseRate(rate)
 	r.Amount = Money{FromMinor(amountMinor, places), places}

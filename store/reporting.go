@@ -150,7 +150,6 @@ type RecordFilter struct {
 // contributions (oldest first), that match f.
 func (s *Store) EachLiveRecord(ctx context.Context, f RecordFilter, fn func(models.LedgerRecord) error) error {
 	db := s.r.WithContext(ctx)
-	today := s.today()
 	pq := db.Table("pledges p").Select(`p.id, p.fund_id, f.code, f.name, f.organization, p.donor_id, d.name, d.kind,
 		d.country_code, d.anonymous, d.iati_org_ref, p.amount_minor, p.currency, p.exchange_rate, p.amount_usd_cents, p.paid_minor,
 		p.pledged_on, p.due_on, p.stage, p.earmarking, p.reference`).
@@ -167,7 +166,7 @@ func (s *Store) EachLiveRecord(ctx context.Context, f RecordFilter, fn func(mode
 		}
 		r.Kind = models.RecordPledge
 		r.DecisionDate = r.Date
-		r.SetAmounts(amount, paid, rate, today)
+		r.SetAmounts(amount, paid, rate)
 		return fn(r)
 	})
 	if err != nil {
@@ -192,7 +191,7 @@ func (s *Store) EachLiveRecord(ctx context.Context, f RecordFilter, fn func(mode
 		if r.DecisionDate == "" {
 			r.DecisionDate = r.Date
 		}
-		r.SetAmounts(amount, amount, rate, today)
+		r.SetAmounts(amount, amount, rate)
 		return fn(r)
 	})
 }

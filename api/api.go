@@ -65,6 +65,9 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 	r.GET("/funds/:code", fe)
 	r.GET("/staff", fe)
 	r.GET("/static/*path", fe)
+	// Issue 13: the printable fund report (staff, cookie session).
+	handlers.ReportCSS = frontend.AssetURL("css/report.css")
+	r.GET("/funds/:code/report", h.Authenticate, staff, h.FundReport)
 
 	v1 := r.Group("/api/v1", h.Authenticate)
 
@@ -110,6 +113,13 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 
 	v1.GET("/exports/contributions.csv", staff, h.ExportContributions)
 	v1.GET("/exports/pledges.csv", staff, h.ExportPledges)
+
+	// Issue 13: reporting in Excel, IATI 2.03 and OCHA FTS (with HXL).
+	v1.GET("/exports/contributions.xlsx", staff, h.ExportContributionsXLSX)
+	v1.GET("/exports/pledges.xlsx", staff, h.ExportPledgesXLSX)
+	v1.GET("/exports/fts.csv", staff, h.ExportFTS)
+	v1.GET("/funds/:fund/donors.xlsx", h.DonorBreakdownXLSX)
+	v1.GET("/funds/:fund/iati-activity.xml", h.IATIActivity)
 
 	v1.GET("/audit", admin, h.ListAudit)
 }

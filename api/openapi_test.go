@@ -332,6 +332,19 @@ func TestOpenAPIMatchesEveryAnswer(t *testing.T) {
 	c.call("GET", "/api/v1/exports/pledges.csv?status=open", staff, nil).status(http.StatusOK)
 	c.call("GET", "/api/v1/audit?entity=pledge&entity_id="+pledge, admin, nil).status(http.StatusOK)
 
+	// Issue 13: Excel, IATI, FTS.
+	c.call("GET", "/api/v1/funds/resilience/iati-activity.xml", "", nil).fails(http.StatusUnprocessableEntity, "validation_failed", "iati_identifier")
+	c.call("PATCH", "/api/v1/funds/"+fund, admin, map[string]any{"iati_identifier": "XM-DAC-47066-RF",
+		"iati_reporting_org": map[string]any{"ref": "XM-DAC-47066", "type": "40", "name": "IOM"}}).status(http.StatusOK)
+	c.call("PATCH", "/api/v1/donors/"+donor, staff, map[string]any{"iati_org_ref": "XM-DAC-1"}).status(http.StatusOK)
+	c.call("GET", "/api/v1/funds/resilience/iati-activity.xml?as_of=2024-12-31", "", nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/funds/resilience/donors.xlsx?lang=ar", "", nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/exports/contributions.xlsx?fund_id="+fund+"&voided=exclude&lang=fr", staff, nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/exports/pledges.xlsx?voided=only", staff, nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/exports/fts.csv?hxl=1&fund_id="+fund+"&from=2024-01-01&to=2024-12-31", staff, nil).status(http.StatusOK)
+	c.call("GET", "/funds/resilience/report?from=2024-07-01&as_of=2024-12-31&lang=ar", staff, nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/exports/contributions.csv?voided=maybe", staff, nil).fails(http.StatusUnprocessableEntity, "validation_failed", "voided")
+
 	if missing := without(documented(c.doc), keys(c.ok)); len(missing) > 0 {
 		t.Errorf("documented operations that never answered 2xx here (add them to this test):\n  %s", strings.Join(missing, "\n  "))
 	}

@@ -72,6 +72,7 @@ type results struct {
 	RawWrites   map[string]float64    `json:"raw_one_row_tx_per_s"`
 	WriteKB     map[string][2]float64 `json:"written_kb_per_write_server_raw"`
 	Export      exportResult          `json:"export"`
+	XLSXExport  exportResult          `json:"xlsx_export"`
 	RawCSV      float64               `json:"raw_csv_rows_per_s"`
 	IdleRSSMB   float64               `json:"idle_rss_mb"`
 	LoadRSSMB   float64               `json:"read_load_peak_rss_mb"`
@@ -212,6 +213,14 @@ func measureLarge(ctx context.Context, o options, path string, size ledgerSize, 
 			return fmt.Errorf("raw csv: %w", err)
 		}
 		r.RawCSV = (before + after) / 2
+		step("XLSX export of the whole ledger (issue 13: excelize's StreamWriter)")
+		s.resetPeak()
+		peak = s.rssSampler()
+		r.XLSXExport, err = exportXLSX(client(1), s.base, token, size.Contributions)
+		r.XLSXExport.PeakRSSMB = peak()
+		if err != nil {
+			return err
+		}
 		r.Writes, r.RawWrites, r.WriteKB, err = measureWrites(ctx, o, s, token, size, r.At)
 		return err
 	})

@@ -180,3 +180,29 @@ func exportCSV(c *http.Client, base, token string) (exportResult, error) {
 	rows := lines - 1 // the header
 	return exportResult{Rows: rows, Bytes: size, Seconds: secs, RowsPerSec: float64(rows) / secs}, nil
 }
+
+// exportXLSX downloads the contributions workbook (every contribution, rows
+// of them) and checks that it is a zip (an Office Open XML package).
+func exportXLSX(c *http.Client, base, token string, rows int) (exportResult, error) {
+	req, _ := http.NewRequest("GET", base+"/api/v1/exports/contributions.xlsx", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	start := time.Now()
+	resp, err := c.Do(req)
+	if err != nil {
+		return exportResult{}, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return exportResult{}, fmt.Errorf("xlsx export: status %d", resp.StatusCode)
+	}
+	head := make([]byte, 2)
+	if _, err := io.ReadFull(resp.Body, head); err != nil || string(head) != "PK" {
+		return exportResult{}, fmt.Errorf("xlsx export: not a zip (%q, %v)", head, err)
+	}
+	size, err := io.Copy(io.Discard, resp.Body)
+	if err != nil {
+		return exportResult{}, err
+	}
+	secs := time.Since(start).Seconds()
+	return exportResult{Rows: rows, Bytes: size + 2, Seconds: secs, RowsPerSec: float64(rows) / secs}, nil
+}

@@ -23,6 +23,7 @@ type Handler struct {
 	users         UserStore
 	audit         AuditStore
 	health        HealthStore
+	exports       ReportingStore // issue 13
 	// SecureCookies forces the Secure flag on cookies (behind a TLS proxy).
 	SecureCookies bool
 	cop           *http.CrossOriginProtection
@@ -40,12 +41,13 @@ type Store interface {
 	UserStore
 	AuditStore
 	HealthStore
+	ReportingStore
 }
 
 // New returns the handlers over a store.
 func New(s Store) *Handler {
 	return &Handler{funds: s, donors: s, rates: s, pledges: s, contributions: s, reports: s, auth: s, users: s,
-		audit: s, health: s, cop: http.NewCrossOriginProtection()}
+		audit: s, health: s, exports: s, cop: http.NewCrossOriginProtection()}
 }
 
 const userKey = "user"

@@ -10,14 +10,16 @@ const AnonymousName = "Anonymous donor"
 
 // Donor gives to funds. Anonymous donors are never named in public answers.
 type Donor struct {
-	ID           int64     `json:"id"`
-	Name         string    `json:"name"`
-	Kind         string    `json:"kind"`
-	CountryCode  string    `json:"country_code"`
-	Anonymous    bool      `json:"anonymous"`
-	ContactEmail string    `json:"contact_email"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ID           int64  `json:"id"`
+	Name         string `json:"name"`
+	Kind         string `json:"kind"`
+	CountryCode  string `json:"country_code"`
+	Anonymous    bool   `json:"anonymous"`
+	ContactEmail string `json:"contact_email"`
+	// IATIOrgRef (issue 13) is the donor's IATI organisation identifier; nil when unset.
+	IATIOrgRef *string   `json:"iati_org_ref"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // PublicName is the donor's name as the public may see it.
@@ -30,11 +32,12 @@ func (d Donor) PublicName() string {
 
 // DonorInput is the body of POST /donors and, partially, of PATCH /donors/{id}.
 type DonorInput struct {
-	Name         *string `json:"name"`
-	Kind         *string `json:"kind"`
-	CountryCode  *string `json:"country_code"`
-	Anonymous    *bool   `json:"anonymous"`
-	ContactEmail *string `json:"contact_email"`
+	Name         *string      `json:"name"`
+	Kind         *string      `json:"kind"`
+	CountryCode  *string      `json:"country_code"`
+	Anonymous    *bool        `json:"anonymous"`
+	ContactEmail *string      `json:"contact_email"`
+	IATIOrgRef   NullableText `json:"iati_org_ref"`
 }
 
 // Apply validates the input and writes it onto d.
@@ -55,6 +58,7 @@ func (in DonorInput) Apply(d *Donor, partial bool) error {
 	if in.ContactEmail != nil {
 		d.ContactEmail = Email("contact_email", *in.ContactEmail, false, p)
 	}
+	in.IATIOrgRef.apply("iati_org_ref", &d.IATIOrgRef, IATIOrgRef, p)
 	return p.Err()
 }
 

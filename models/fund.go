@@ -8,17 +8,20 @@ import (
 
 // Fund is a pooled fund with a target in USD.
 type Fund struct {
-	ID           int64     `json:"id"`
-	Code         string    `json:"code"`
-	Name         string    `json:"name"`
-	Organization string    `json:"organization"`
-	Description  string    `json:"description"`
-	Currency     string    `json:"currency"`
-	TargetUSD    Money     `json:"target_usd"`
-	OpensOn      Date      `json:"opens_on"`
-	ClosesOn     Date      `json:"closes_on"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ID           int64  `json:"id"`
+	Code         string `json:"code"`
+	Name         string `json:"name"`
+	Organization string `json:"organization"`
+	Description  string `json:"description"`
+	Currency     string `json:"currency"`
+	TargetUSD    Money  `json:"target_usd"`
+	OpensOn      Date   `json:"opens_on"`
+	ClosesOn     Date   `json:"closes_on"`
+	// IATIIdentifier and IATIReportingOrg (issue 13) publish the fund as an IATI activity; nil when unset.
+	IATIIdentifier   *string   `json:"iati_identifier"`
+	IATIReportingOrg *IATIOrg  `json:"iati_reporting_org"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
 // FundInput is the body of POST /funds and, with Partial, of PATCH /funds/{id}.
@@ -30,6 +33,9 @@ type FundInput struct {
 	TargetUSD    DecimalInput `json:"target_usd"`
 	OpensOn      DateInput    `json:"opens_on"`
 	ClosesOn     DateInput    `json:"closes_on"`
+	// Issue 13: IATI publishing.
+	IATIIdentifier   NullableText `json:"iati_identifier"`
+	IATIReportingOrg IATIOrgInput `json:"iati_reporting_org"`
 }
 
 // Apply validates the input and writes it onto f. When partial, absent fields
@@ -57,11 +63,21 @@ func (in FundInput) Apply(f *Fund, partial bool) error {
 	if in.ClosesOn.Set {
 		f.ClosesOn = in.ClosesOn.Optional("closes_on", p)
 	}
+	in.IATIIdentifier.apply("iati_identifier", &f.IATIIdentifier, IATIIdentifier, p)
+	in.IATIReportingOrg.apply(&f.IATIReportingOrg, p)
 	if f.OpensOn != "" && f.ClosesOn != "" && f.ClosesOn < f.OpensOn {
 		p.Add("closes_on", "must be on or after opens_on")
 	}
 	f.Currency = ReportingCurrency
 	return p.Err()
+}
+
+// optional is nil for "" (an optional text that is unset).
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 func deref(s *string) string {

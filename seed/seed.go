@@ -110,7 +110,26 @@ func (sd *seeder) fund(ctx context.Context) int64 {
 		TargetUSD: dec("100000000.00"), OpensOn: day("2024-07-01")}
 	f, rep, err := sd.on("2024-07-01").CreateFund(ctx, actor, in, key("fund"))
 	sd.fail("fund", err)
+	sd.iati(ctx)
 	return id(f, rep)
+}
+
+// iati gives the fund its IATI identity (issue 13) unless it has one: IOM's
+// IATI organisation identifier (XM-DAC-47066) and an illustrative activity code.
+func (sd *seeder) iati(ctx context.Context) {
+	if sd.err != nil {
+		return
+	}
+	f, err := sd.s.Fund(ctx, FundCode)
+	if err != nil || f.IATIIdentifier != nil {
+		sd.fail("fund iati", err)
+		return
+	}
+	org := models.IATIOrgInput{Set: true, Ref: ptr("XM-DAC-47066"), Type: ptr("40"),
+		Name: ptr("International Organization for Migration (IOM)")}
+	_, err = sd.on("2024-07-01").UpdateFund(ctx, actor, FundCode, models.FundInput{IATIIdentifier: models.Nullable("XM-DAC-47066-RF"),
+		IATIReportingOrg: org})
+	sd.fail("fund iati", err)
 }
 
 func (sd *seeder) rates(ctx context.Context) {

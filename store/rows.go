@@ -17,8 +17,13 @@ type fundRow struct {
 	TargetCents  int64
 	OpensOn      string
 	ClosesOn     string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// Issue 13: IATI ('' = unset).
+	IATIIdentifier       string `gorm:"column:iati_identifier"`
+	IATIReportingOrgRef  string `gorm:"column:iati_reporting_org_ref"`
+	IATIReportingOrgType string `gorm:"column:iati_reporting_org_type"`
+	IATIReportingOrgName string `gorm:"column:iati_reporting_org_name"`
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
 }
 
 func (fundRow) TableName() string { return "funds" }
@@ -26,13 +31,18 @@ func (fundRow) TableName() string { return "funds" }
 func (r fundRow) model() models.Fund {
 	return models.Fund{ID: r.ID, Code: r.Code, Name: r.Name, Organization: r.Organization, Description: r.Description,
 		Currency: models.ReportingCurrency, TargetUSD: models.USDCents(r.TargetCents),
-		OpensOn: models.Date(r.OpensOn), ClosesOn: models.Date(r.ClosesOn), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		OpensOn: models.Date(r.OpensOn), ClosesOn: models.Date(r.ClosesOn), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		IATIIdentifier: nonEmpty(r.IATIIdentifier), IATIReportingOrg: iatiOrgOf(r)}
 }
 
 func fundRowOf(f models.Fund) fundRow {
-	return fundRow{ID: f.ID, Code: f.Code, Name: f.Name, Organization: f.Organization, Description: f.Description,
+	r := fundRow{ID: f.ID, Code: f.Code, Name: f.Name, Organization: f.Organization, Description: f.Description,
 		TargetCents: models.ToMinor(f.TargetUSD.Amount, 2), OpensOn: string(f.OpensOn), ClosesOn: string(f.ClosesOn),
-		CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
+		CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt, IATIIdentifier: valueOf(f.IATIIdentifier)}
+	if o := f.IATIReportingOrg; o != nil {
+		r.IATIReportingOrgRef, r.IATIReportingOrgType, r.IATIReportingOrgName = o.Ref, o.Type, o.Name
+	}
+	return r
 }
 
 type donorRow struct {
@@ -42,6 +52,7 @@ type donorRow struct {
 	CountryCode  string
 	Anonymous    bool
 	ContactEmail string
+	IATIOrgRef   string `gorm:"column:iati_org_ref"`
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
@@ -50,12 +61,12 @@ func (donorRow) TableName() string { return "donors" }
 
 func (r donorRow) model() models.Donor {
 	return models.Donor{ID: r.ID, Name: r.Name, Kind: r.Kind, CountryCode: r.CountryCode, Anonymous: r.Anonymous,
-		ContactEmail: r.ContactEmail, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		ContactEmail: r.ContactEmail, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), IATIOrgRef: nonEmpty(r.IATIOrgRef)}
 }
 
 func donorRowOf(d models.Donor) donorRow {
 	return donorRow{ID: d.ID, Name: d.Name, Kind: d.Kind, CountryCode: d.CountryCode, Anonymous: d.Anonymous,
-		ContactEmail: d.ContactEmail, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
+		ContactEmail: d.ContactEmail, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, IATIOrgRef: valueOf(d.IATIOrgRef)}
 }
 
 type rateRow struct {

@@ -5,6 +5,7 @@ import { t, tEnum } from './i18n.js';
 import { money, formatDecimal, date, country, today, amountInput } from './format.js';
 import { api, itemsOf, query, fetchAll, ApiError } from './api.js';
 import { el, $, $$, setStatus } from './dom.js';
+import { updateReportLinks } from './report-links.js';
 
 const PAGE_SIZE = 25;
 const USER_KEY = 'fundtracker.user';
@@ -419,6 +420,7 @@ function updateExportLinks() {
   for (const [id, file] of [['#export-contributions', 'contributions'], ['#export-pledges', 'pledges']]) {
     $(id).href = `/api/v1/exports/${file}.csv${query({ fund_id: byId('funds', fund_id)?.id ?? fund_id })}`;
   }
+  updateReportLinks(byId('funds', fund_id), data.funds);
 }
 
 async function main() {

@@ -22,6 +22,9 @@ type Config struct {
 	TrustedProxies []string
 	// DBStats reports database pool figures for /metrics (optional).
 	DBStats DBStatsFunc
+	// MetricsToken is the bearer token /metrics asks for; without one,
+	// /metrics is off (404): it is not public (FUNDTRACKER_METRICS_TOKEN).
+	MetricsToken string
 }
 
 // New returns the HTTP handler of fundtracker over a store.
@@ -35,6 +38,7 @@ func New(cfg Config, s handlers.Store) http.Handler {
 	r.ContextWithFallback = true
 	r.HandleMethodNotAllowed = true
 	m := newMetrics(cfg.DBStats)
+	m.token = cfg.MetricsToken
 	r.Use(requestID, m.observe, accessLog, recovery, securityHeaders, limitBody(cfg.MaxBodyBytes))
 	h := handlers.New(s)
 	h.SecureCookies = cfg.SecureCookies
@@ -43,7 +47,9 @@ func New(cfg Config, s handlers.Store) http.Handler {
 		handlers.Error(c, models.Errorf(models.ENOTFOUND, "No route %s %s.", c.Request.Method, c.Request.URL.Path))
 	})
 	r.NoMethod(func(c *gin.Context) {
-		handlers.Error(c, &models.Error{Code: models.ENOTFOUND, Message: "Method " + c.Request.Method + " is not allowed on " + c.Request.URL.Path + "."})
+		// gin has set Allow to the methods the path answers.
+		handlers.Error(c, models.Errorf(models.EMETHOD, "Method %s is not allowed on %s: use %s.", c.Request.Method,
+			c.Request.URL.Path, c.Writer.Header().Get("Allow")))
 	})
 	return r
 }

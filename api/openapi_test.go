@@ -25,7 +25,7 @@ import (
 )
 
 // Who may call an operation, as its x-access says.
-var accessLevels = []string{"public", "signed-in", "staff", "admin"}
+var accessLevels = []string{"public", "signed-in", "staff", "admin", "metrics"}
 
 // loadDoc parses an OpenAPI document and validates it as OpenAPI 3 (examples included).
 func loadDoc(t *testing.T, raw []byte) *openapi3.T {
@@ -259,7 +259,8 @@ func TestOpenAPIMatchesEveryAnswer(t *testing.T) {
 	id := func(r *response) string { return strconv.FormatInt(r.id(), 10) }
 
 	// Operations and documentation.
-	for _, p := range []string{"/healthz", "/readyz", "/metrics", "/api/openapi.json", "/api/openapi.yaml", "/", "/staff",
+	c.call("GET", "/metrics", testMetricsToken, nil).status(http.StatusOK)
+	for _, p := range []string{"/healthz", "/readyz", "/api/openapi.json", "/api/openapi.yaml", "/", "/staff",
 		"/funds/resilience?lang=fr", frontend.AssetURL("js/fund.js")} {
 		c.call("GET", p, "", nil).status(http.StatusOK)
 	}
@@ -353,10 +354,12 @@ func TestOpenAPIAccessIsAsDocumented(t *testing.T) {
 			if token != "" && path == "/api/v1/auth/logout" {
 				token = c.login(role.email, password) // logout revokes the session it uses
 			}
-			allowed := access == "public" || (access != "admin" && role.email != "") || role.name == "admin"
+			allowed := access == "public" || (access != "admin" && access != "metrics" && role.email != "") || role.name == "admin" && access != "metrics"
 			want := 0
 			switch {
 			case allowed:
+			case access == "metrics": // only the metrics token opens it, no user's
+				want = http.StatusUnauthorized
 			case role.email == "":
 				want = http.StatusUnauthorized
 			default:

@@ -16,13 +16,13 @@ const flushEvery = 1000
 // header, rows, flush. each is called with a function that writes one row.
 // With ?bom=1 a UTF-8 byte order mark comes first, for spreadsheets that
 // need it to read Arabic or accented names.
-func streamCSV(c *gin.Context, filename string, header []string, each func(write func([]string) error) error) {
+func streamCSV(c *gin.Context, filename string, bom bool, header []string, each func(write func([]string) error) error) {
 	w := c.Writer
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
-	if c.Query("bom") == "1" {
+	if bom {
 		w.Write([]byte("\uFEFF"))
 	}
 	cw := csv.NewWriter(w)

@@ -55,14 +55,24 @@ var donorHeader = []string{"name", "kind", "country_code", "paid", "outstanding"
 
 // DonorBreakdownCSV answers GET /funds/{id-or-code}/donors.csv: every donor.
 func (h *Handler) DonorBreakdownCSV(c *gin.Context) {
+	q := newQuery(c)
+	bom := q.bom()
+	if err := q.err(); err != nil {
+		Error(c, err)
+		return
+	}
 	page, err := h.reports.DonorBreakdown(c.Request.Context(), c.Param("fund"), models.PageRequest{})
 	if err != nil {
 		Error(c, err)
 		return
 	}
-	streamCSV(c, c.Param("fund")+"-donors.csv", donorHeader, func(write func([]string) error) error {
+	streamCSV(c, c.Param("fund")+"-donors.csv", bom, donorHeader, func(write func([]string) error) error {
 		for _, d := range page.Items {
-			if err := write([]string{Cell(d.Name), d.Kind, d.CountryCode, d.Paid.String(), d.Outstanding.String(),
+			kind := ""
+			if d.Kind != nil {
+				kind = *d.Kind
+			}
+			if err := write([]string{Cell(d.Name), kind, d.CountryCode, d.Paid.String(), d.Outstanding.String(),
 				d.Pledged.String(), d.SharePaidPercent}); err != nil {
 				return err
 			}
@@ -95,11 +105,12 @@ var contributionHeader = []string{"id", "fund_code", "donor_name", "donor_countr
 func (h *Handler) ExportContributions(c *gin.Context) {
 	q := newQuery(c)
 	f := contributionFilter(q)
+	bom := q.bom()
 	if err := q.err(); err != nil {
 		Error(c, err)
 		return
 	}
-	streamCSV(c, "contributions.csv", contributionHeader, func(write func([]string) error) error {
+	streamCSV(c, "contributions.csv", bom, contributionHeader, func(write func([]string) error) error {
 		return h.reports.EachContribution(c.Request.Context(), f, func(ct models.Contribution) error {
 			pledge := ""
 			if ct.PledgeID != nil {
@@ -121,11 +132,12 @@ var pledgeHeader = []string{"id", "fund_code", "donor_name", "stage", "pledged_o
 func (h *Handler) ExportPledges(c *gin.Context) {
 	q := newQuery(c)
 	f := pledgeFilter(q)
+	bom := q.bom()
 	if err := q.err(); err != nil {
 		Error(c, err)
 		return
 	}
-	streamCSV(c, "pledges.csv", pledgeHeader, func(write func([]string) error) error {
+	streamCSV(c, "pledges.csv", bom, pledgeHeader, func(write func([]string) error) error {
 		return h.reports.EachPledge(c.Request.Context(), f, func(p models.Pledge) error {
 			return write([]string{strconv.FormatInt(p.ID, 10), p.FundCode, Cell(p.DonorName), p.Stage, string(p.PledgedOn),
 				string(p.DueOn), p.Amount.String(), p.Currency, p.ExchangeRate.String(), p.AmountUSD.String(), p.Paid.String(),

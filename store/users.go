@@ -7,17 +7,16 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/fundtracker/fundtracker/models"
-	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
 )
 
 // Auth settings.
 var (
-	// BcryptCost is the cost of password hashes (tests lower it).
+	// BcryptCost was the cost of password hashes before argon2id (hashes are
+	// argon2id now, see password.go; bcrypt ones still verify).
 	BcryptCost = 12
 	// SessionTTL is how long a browser session lasts.
 	SessionTTL = 12 * time.Hour
@@ -26,18 +25,6 @@ var (
 	AccountMaxFailures = 5
 	AddressMaxFailures = 20
 )
-
-// dummyHash is compared against when an e-mail is unknown, so that an unknown
-// e-mail and a wrong password take the same time (same cost as real hashes).
-var dummyHash = sync.OnceValue(func() []byte {
-	h, _ := bcrypt.GenerateFromPassword([]byte("fundtracker-dummy-password"), BcryptCost)
-	return h
-})
-
-func hashPassword(pw string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), BcryptCost)
-	return string(h), err
-}
 
 // NewSecret returns a random secret: a token or a generated password.
 func NewSecret(prefix string) string {
@@ -200,9 +187,10 @@ func (s *Store) Login(ctx context.Context, in models.LoginInput, ip string) (mod
 	}
 	hash := dummyHash()
 	if err == nil {
-		hash = []byte(row.PasswordHash)
+		hash = row.PasswordHash
 	}
-	if ok := bcrypt.CompareHashAndPassword(hash, []byte(in.Password)) == nil && err == nil && row.Active; !ok {
+	match, rehash := checkPassword(hash, in.Password)
+	if ok := match && err == nil && row.Active; !ok {
 		werr := s.writer.do(ctx, func(tx *gorm.DB) error {
 			return s.audit(tx, anonymous, "login_failed", "session", 0, nil, map[string]string{"email": email})
 		})
@@ -211,8 +199,19 @@ func (s *Store) Login(ctx context.Context, in models.LoginInput, ip string) (mod
 		}
 		return models.User{}, "", models.Errorf(models.EUNAUTHORIZED, "Wrong e-mail or password.")
 	}
+	newHash := ""
+	if rehash { // a bcrypt hash, or older argon2id settings: hash again, now that the password is known
+		if newHash, err = hashPassword(in.Password); err != nil {
+			return models.User{}, "", err
+		}
+	}
 	secret := NewSecret("fts_")
 	err = s.writer.do(ctx, func(tx *gorm.DB) error {
+		if newHash != "" {
+			if err := tx.Exec("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?", newHash, row.ID, row.PasswordHash).Error; err != nil {
+				return err
+			}
+		}
 		if err := tx.Exec("DELETE FROM login_throttles WHERE key = ?", keys[0].key).Error; err != nil {
 			return err
 		}

@@ -122,6 +122,7 @@ func serve(ctx context.Context, args []string) error {
 		TrustedProxies: proxies, DBStats: s.DBStats, MetricsToken: os.Getenv("FUNDTRACKER_METRICS_TOKEN")}, s)
 	srv := api.NewServer(*addr, handler)
 	go purgeIdempotencyKeys(ctx, s)
+	go purgeLoginThrottles(ctx, s)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	slog.Info("fundtracker serving", "addr", *addr, "engine", s.Engine())
@@ -139,7 +140,27 @@ func serve(ctx context.Context, args []string) error {
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	if _, err := s.PurgeLoginThrottles(context.Background(), true); err != nil { // write what refused logins were counted
+		slog.Warn("purge login throttles", "error", err)
+	}
 	return nil
+}
+
+// purgeLoginThrottles writes the coalesced audit event of each login lock
+// that ended, and drops throttle rows whose window is over, every minute.
+func purgeLoginThrottles(ctx context.Context, s *store.Store) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.PurgeLoginThrottles(ctx, false); err != nil {
+				slog.Warn("purge login throttles", "error", err)
+			}
+		}
+	}
 }
 
 // purgeIdempotencyKeys drops keys older than a week, hourly.

@@ -114,12 +114,17 @@ func serve(ctx context.Context, args []string) error {
 		slog.Warn("created the first admin with a generated password: note it now, it is not shown again",
 			"email", env("FUNDTRACKER_ADMIN_EMAIL", "admin@localhost"), "password", generated)
 	}
+	exportWriteTimeout, err := time.ParseDuration(env("FUNDTRACKER_EXPORT_WRITE_TIMEOUT", "30s"))
+	if err != nil {
+		return fmt.Errorf("FUNDTRACKER_EXPORT_WRITE_TIMEOUT: %w", err)
+	}
 	var proxies []string
 	if p := os.Getenv("FUNDTRACKER_TRUSTED_PROXIES"); p != "" {
 		proxies = strings.Split(p, ",")
 	}
 	handler := api.New(api.Config{SecureCookies: os.Getenv("FUNDTRACKER_SECURE_COOKIES") == "true",
-		TrustedProxies: proxies, DBStats: s.DBStats, MetricsToken: os.Getenv("FUNDTRACKER_METRICS_TOKEN")}, s)
+		TrustedProxies: proxies, DBStats: s.DBStats, MetricsToken: os.Getenv("FUNDTRACKER_METRICS_TOKEN"),
+		ExportConcurrency: envInt("FUNDTRACKER_EXPORT_CONCURRENCY"), ExportWriteTimeout: exportWriteTimeout}, s)
 	srv := api.NewServer(*addr, handler)
 	go purgeIdempotencyKeys(ctx, s)
 	go purgeLoginThrottles(ctx, s)

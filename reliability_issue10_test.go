@@ -9,11 +9,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -118,5 +121,118 @@ func TestLoginFloodWritesBoundedRows(t *testing.T) {
 		t.Errorf("only %d of %d attempts were refused", statuses[http.StatusTooManyRequests], attempts)
 	}
 	srv.checkLogClean(t)
-	_ = strings.Contains
+}
+
+// stalledExport opens a connection, asks for a CSV export and never reads the
+// answer, with a small receive buffer so that the server's writes soon block.
+func stalledExport(t *testing.T, srv *server, token, path string) net.Conn {
+	t.Helper()
+	d := net.Dialer{Timeout: 5 * time.Second, Control: func(network, address string, rc syscall.RawConn) error {
+		var serr error
+		err := rc.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+		if err != nil {
+			return err
+		}
+		return serr
+	}}
+	conn, err := d.Dial("tcp", strings.TrimPrefix(srv.base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n\r\n", path, strings.TrimPrefix(srv.base, "http://"), token)
+	return conn
+}
+
+// Thirty clients that ask for a CSV export and stop reading cannot starve the
+// service: /healthz, sign-in and public progress still answer within a second;
+// exports beyond their share get 429 with Retry-After; a stalled export ends
+// after the write timeout, and a new one then runs to its end.
+func TestStalledExportsDoNotStarve(t *testing.T) {
+	const writeTimeout = 3 * time.Second
+	dsn := storetest.DSN(t)
+	srv := startServer(t, dsn, "FUNDTRACKER_EXPORT_WRITE_TIMEOUT="+writeTimeout.String())
+	admin := srv.login(t, adminEmail, adminPassword)
+	l := newLedger(t, admin, "stalled", 4)
+	// ~4 MB of CSV: more than socket buffers hold, so a client that reads nothing stalls the writer.
+	const rows, writers = 1000, 8
+	notes := strings.Repeat("Payment received under the 2025 agreement; see the attached letter. ", 60)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := next.Add(1); i <= rows; i = next.Add(1) {
+				body := l.contribution(l.donors[i%4], "100.00", "USD", "2024-09-01")
+				body["notes"] = notes
+				if r, err := admin.call("POST", v1+"/contributions", body); err != nil || r.Status != http.StatusCreated {
+					t.Errorf("contribution %d: %v %d %s", i, err, r.Status, r.Body)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	const stalled = 30
+	conns := make([]net.Conn, stalled)
+	for i := range conns {
+		conns[i] = stalledExport(t, srv, admin.token, v1+"/exports/contributions.csv")
+	}
+	time.Sleep(500 * time.Millisecond) // the exports that run fill their buffers and block
+
+	anon := srv.client()
+	anon.hc.Timeout = 5 * time.Second
+	var slowest time.Duration
+	timed := func(what string, f func() (reply, error), want int) {
+		start := time.Now()
+		r, err := f()
+		took := time.Since(start)
+		slowest = max(slowest, took)
+		switch {
+		case err != nil:
+			t.Errorf("%s with %d stalled exports: %v (after %s)", what, stalled, err, took)
+		case r.Status != want:
+			t.Errorf("%s with %d stalled exports: %d %s", what, stalled, r.Status, r.Body)
+		case took > time.Second:
+			t.Errorf("%s with %d stalled exports took %s, want under a second", what, stalled, took)
+		}
+	}
+	for range 5 {
+		timed("GET /healthz", func() (reply, error) { return anon.call("GET", "/healthz", nil) }, http.StatusOK)
+		timed("POST /auth/login", func() (reply, error) {
+			return anon.call("POST", v1+"/auth/login", map[string]string{"email": adminEmail, "password": adminPassword})
+		}, http.StatusOK)
+		timed("GET progress", func() (reply, error) { return anon.call("GET", fmt.Sprintf("%s/funds/%d/progress", v1, l.fund), nil) }, http.StatusOK)
+	}
+	// The exports beyond the share were refused at once, with Retry-After.
+	var refusedCount atomic.Int64
+	for _, conn := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn.SetReadDeadline(time.Now().Add(time.Second))
+			head, _ := io.ReadAll(io.LimitReader(conn, 4096)) // a 429 is short, and its connection stays open
+			if strings.HasPrefix(string(head), "HTTP/1.1 429") && strings.Contains(string(head), "Retry-After: ") &&
+				strings.Contains(string(head), `"rate_limited"`) {
+				refusedCount.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	refused := int(refusedCount.Load())
+	if refused == 0 || refused == stalled {
+		t.Errorf("%d of %d exports refused with 429 and Retry-After, want those beyond the share", refused, stalled)
+	}
+	// The stalled exports end after the write timeout: a new export runs to its end.
+	time.Sleep(writeTimeout + time.Second)
+	got := admin.csvRows(t, v1+"/exports/contributions.csv")
+	if len(got) != rows {
+		t.Errorf("the export after the stalled ones ended has %d rows, want %d", len(got), rows)
+	}
+	t.Logf("%s: %d stalled exports (%d refused with 429): /healthz, login and progress answered within %s; after the write timeout (%s) a full export of %d rows ran",
+		engine(), stalled, refused, slowest.Round(time.Millisecond), writeTimeout, len(got))
 }

@@ -25,6 +25,11 @@ type Config struct {
 	// MetricsToken is the bearer token /metrics asks for; without one,
 	// /metrics is off (404): it is not public (FUNDTRACKER_METRICS_TOKEN).
 	MetricsToken string
+	// ExportConcurrency is how many CSV exports stream at once (4 unless
+	// set); more get 429 with Retry-After. ExportWriteTimeout bounds each
+	// write to an export's client (30 s unless set).
+	ExportConcurrency  int
+	ExportWriteTimeout time.Duration
 }
 
 // New returns the HTTP handler of fundtracker over a store.
@@ -42,6 +47,7 @@ func New(cfg Config, s handlers.Store) http.Handler {
 	r.Use(requestID, m.observe, accessLog, recovery, securityHeaders, limitBody(cfg.MaxBodyBytes))
 	h := handlers.New(s)
 	h.SecureCookies = cfg.SecureCookies
+	h.LimitExports(cfg.ExportConcurrency, cfg.ExportWriteTimeout)
 	routes(r, h, m)
 	r.NoRoute(func(c *gin.Context) {
 		handlers.Error(c, models.Errorf(models.ENOTFOUND, "No route %s %s.", c.Request.Method, c.Request.URL.Path))

@@ -5,19 +5,70 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
+	"github.com/fundtracker/fundtracker/models"
 	"github.com/gin-gonic/gin"
 )
 
 // flushEvery is how many rows are written between flushes to the client.
 const flushEvery = 1000
 
+// Exports is the share of the server that CSV exports may take (issue 10):
+// an export streams from a database cursor, holding a connection until its
+// client has read the file, so a client that stops reading must neither hold
+// it for long nor, with others, take every connection /healthz, sign-in and
+// public progress need.
+type Exports struct {
+	slots chan struct{}
+	// WriteTimeout bounds each write to the client; a client that reads
+	// nothing for that long loses its export (its connection is closed).
+	WriteTimeout time.Duration
+}
+
+// NewExports allows n exports at once (4 when n <= 0), each write bounded by
+// writeTimeout (30 s when <= 0).
+func NewExports(n int, writeTimeout time.Duration) *Exports {
+	if n <= 0 {
+		n = 4
+	}
+	if writeTimeout <= 0 {
+		writeTimeout = 30 * time.Second
+	}
+	return &Exports{slots: make(chan struct{}, n), WriteTimeout: writeTimeout}
+}
+
+// exportBusySeconds is the Retry-After of an export refused because all slots are taken.
+const exportBusySeconds = 5
+
+// acquire takes an export slot, or answers 429 rate_limited with Retry-After.
+func (x *Exports) acquire() (release func(), err error) {
+	select {
+	case x.slots <- struct{}{}:
+		return func() { <-x.slots }, nil
+	default:
+		e := models.Errorf(models.ERATELIMITED, "%d exports are running: try again in a few seconds.", cap(x.slots))
+		e.RetryAfter = exportBusySeconds
+		return nil, e
+	}
+}
+
 // streamCSV answers a CSV file (RFC 4180, UTF-8, header row), streamed:
 // header, rows, flush. each is called with a function that writes one row.
 // With ?bom=1 a UTF-8 byte order mark comes first, for spreadsheets that
 // need it to read Arabic or accented names.
-func streamCSV(c *gin.Context, filename string, bom bool, header []string, each func(write func([]string) error) error) {
+//
+// Every chunk written must reach the client within h.exports.WriteTimeout:
+// a client that stops reading ends the export (and frees its connection and
+// its database cursor) instead of holding them until the server's WriteTimeout.
+func (h *Handler) streamCSV(c *gin.Context, filename string, bom bool, header []string, each func(write func([]string) error) error) {
 	w := c.Writer
+	rc := http.NewResponseController(w)
+	deadline := func() {
+		// Not every ResponseWriter supports deadlines (httptest's recorder): then the server's WriteTimeout bounds it.
+		_ = rc.SetWriteDeadline(time.Now().Add(h.exports.WriteTimeout))
+	}
+	deadline()
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
 	w.Header().Set("Cache-Control", "no-store")
@@ -35,6 +86,7 @@ func streamCSV(c *gin.Context, filename string, bom bool, header []string, each 
 		if n++; n%flushEvery == 0 {
 			cw.Flush()
 			w.Flush()
+			deadline()
 		}
 		return cw.Error()
 	}

@@ -66,7 +66,7 @@ func (h *Handler) DonorBreakdownCSV(c *gin.Context) {
 		Error(c, err)
 		return
 	}
-	streamCSV(c, c.Param("fund")+"-donors.csv", bom, donorHeader, func(write func([]string) error) error {
+	h.streamCSV(c, c.Param("fund")+"-donors.csv", bom, donorHeader, func(write func([]string) error) error {
 		for _, d := range page.Items {
 			kind := ""
 			if d.Kind != nil {
@@ -110,7 +110,13 @@ func (h *Handler) ExportContributions(c *gin.Context) {
 		Error(c, err)
 		return
 	}
-	streamCSV(c, "contributions.csv", bom, contributionHeader, func(write func([]string) error) error {
+	release, err := h.exports.acquire()
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	defer release()
+	h.streamCSV(c, "contributions.csv", bom, contributionHeader, func(write func([]string) error) error {
 		return h.reports.EachContribution(c.Request.Context(), f, func(ct models.Contribution) error {
 			pledge := ""
 			if ct.PledgeID != nil {
@@ -137,7 +143,13 @@ func (h *Handler) ExportPledges(c *gin.Context) {
 		Error(c, err)
 		return
 	}
-	streamCSV(c, "pledges.csv", bom, pledgeHeader, func(write func([]string) error) error {
+	release, err := h.exports.acquire()
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	defer release()
+	h.streamCSV(c, "pledges.csv", bom, pledgeHeader, func(write func([]string) error) error {
 		return h.reports.EachPledge(c.Request.Context(), f, func(p models.Pledge) error {
 			return write([]string{strconv.FormatInt(p.ID, 10), p.FundCode, Cell(p.DonorName), p.Stage, string(p.PledgedOn),
 				string(p.DueOn), p.Amount.String(), p.Currency, p.ExchangeRate.String(), p.AmountUSD.String(), p.Paid.String(),

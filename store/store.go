@@ -77,8 +77,15 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	var err error
 	if IsPostgres(cfg.DSN) {
 		s.dialect = postgresDialect{}
-		if s.w, err = gorm.Open(postgres.Open(cfg.DSN), gcfg); err != nil {
+		pool, err := openPostgres(cfg.DSN)
+		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		if s.w, err = gorm.Open(postgres.New(postgres.Config{Conn: pool}), gcfg); err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		if err := registerUnavailable(s.w); err != nil {
+			return nil, err
 		}
 		s.r = s.w
 		setPool(s.w, cfg.MaxOpenConns, cfg.MaxIdleConns, cfg.ConnMaxLifetime, 20)

@@ -74,7 +74,7 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 
 	fe := gin.WrapH(frontend.Handler())
 	r.GET("/", fe)
-	r.GET("/funds/:code", fe)
+	r.GET("/funds/:code", gin.WrapH(frontend.FundPages(h.FundExists))) // issue 10: an unknown fund is a 404 page
 	r.GET("/staff", fe)
 	r.GET("/static/*path", fe)
 

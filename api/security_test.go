@@ -215,3 +215,30 @@ func newServer(t *testing.T, h http.Handler) *httptest.Server {
 	t.Cleanup(srv.Close)
 	return srv
 }
+
+// /funds/{unknown} is a 404 page in the page's language; a known fund's page is 200.
+func TestUnknownFundPageIs404InItsLanguage(t *testing.T) {
+	f := newFixture(t)
+	for _, c := range []struct{ query, lang, dir, text string }{
+		{"?lang=en", "en", "ltr", "Fund not found"},
+		{"?lang=fr", "fr", "ltr", "Fonds introuvable"},
+		{"?lang=ar", "ar", "rtl", "الصندوق غير موجود"},
+	} {
+		r := f.do("GET", "/funds/no-such-fund"+c.query, "", nil)
+		page := string(r.raw)
+		if r.code != http.StatusNotFound || !strings.Contains(page, `lang="`+c.lang+`"`) || !strings.Contains(page, `dir="`+c.dir+`"`) ||
+			!strings.Contains(page, c.text) || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
+			t.Errorf("/funds/no-such-fund%s: %d %s %.300s", c.query, r.code, r.header.Get("Content-Type"), page)
+		}
+	}
+	// Accept-Language picks the language too.
+	r := f.do("GET", "/funds/nope", "", nil, "Accept-Language", "fr-FR,fr;q=0.9")
+	if r.code != http.StatusNotFound || !strings.Contains(string(r.raw), "Fonds introuvable") {
+		t.Errorf("Accept-Language fr: %d %.200s", r.code, r.raw)
+	}
+	for _, known := range []string{"/funds/resilience", fmt.Sprintf("/funds/%d", f.fund), "/funds/resilience?lang=ar"} {
+		if r := f.do("GET", known, "", nil); r.code != http.StatusOK || strings.Contains(string(r.raw), "notfound") {
+			t.Errorf("%s: %d", known, r.code)
+		}
+	}
+}

@@ -239,10 +239,10 @@ type txWriter struct {
 	d  dialect
 }
 
-//
-// A transaction whose connection was lost before COMMIT committed nothing: it
-// runs once more, on another connection. One lost again, or lost during
-// COMMIT (it may have committed), answers unavailable (unavailable.go).
+// do runs fn in a transaction of its own. A transaction whose connection was
+// lost before COMMIT committed nothing: it runs once more, on another
+// connection. One lost again, or lost during COMMIT (it may have committed),
+// answers unavailable (unavailable.go).
 func (w *txWriter) do(ctx context.Context, fn txFunc) error {
 	var err error
 	lost := 0

@@ -79,8 +79,10 @@ func (h *Handler) streamCSV(c *gin.Context, filename string, bom bool, header []
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
 	n := 0
+	var clientErr error // writing to the client failed: it went away or stopped reading
 	write := func(rec []string) error {
 		if err := cw.Write(rec); err != nil {
+			clientErr = err
 			return err
 		}
 		if n++; n%flushEvery == 0 {
@@ -88,7 +90,8 @@ func (h *Handler) streamCSV(c *gin.Context, filename string, bom bool, header []
 			w.Flush()
 			deadline()
 		}
-		return cw.Error()
+		clientErr = cw.Error()
+		return clientErr
 	}
 	err := write(header)
 	if err == nil {
@@ -98,7 +101,12 @@ func (h *Handler) streamCSV(c *gin.Context, filename string, bom bool, header []
 	if err == nil {
 		err = cw.Error()
 	}
-	if err != nil {
+	if err != nil && (clientErr != nil || cw.Error() != nil) {
+		// Not the server's fault: the client went away, or read nothing for WriteTimeout.
+		slog.WarnContext(c.Request.Context(), "csv export cut short: the client stopped reading", "file", filename, "rows", n,
+			"error", err, "request_id", c.GetString(RequestIDKey))
+		c.Abort()
+	} else if err != nil {
 		// The status is sent: the client sees a truncated file; the log says why.
 		slog.ErrorContext(c.Request.Context(), "csv export failed", "file", filename, "rows", n, "error", err, "request_id", c.GetString(RequestIDKey))
 		c.Abort()

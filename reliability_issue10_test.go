@@ -257,3 +257,100 @@ func TestStalledExportsDoNotStarve(t *testing.T) {
 		engine(), stalled, refused, slowest.Round(time.Millisecond), baseline, writeTimeout, len(got))
 	srv.checkLogClean(t) // a client that stops reading is its own fault: a warning, not an error, and no 5xx
 }
+
+// PostgreSQL drops every connection of a running server (pg_terminate_backend,
+// as a failover or an administrator would) between and during requests: no
+// answer is a 500; a write is retried or answers 503 with Retry-After, and
+// retried with its Idempotency-Key it is written once.
+func TestPostgresConnectionsTerminated(t *testing.T) {
+	if !storetest.Postgres() {
+		t.Skip("PostgreSQL only (FUNDTRACKER_TEST_ENGINE=postgres)")
+	}
+	base := storetest.DSN(t)
+	app := fmt.Sprintf("ft_reliability_%d", time.Now().UnixNano())
+	dsn := base + "&application_name=" + app
+	srv := startServer(t, dsn)
+	admin := srv.login(t, adminEmail, adminPassword)
+	l := newLedger(t, admin, "terminated", 2)
+	killer, err := sql.Open("pgx", storetest.DatabaseURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer killer.Close()
+	terminate := func() int {
+		var n int
+		if err := killer.QueryRow("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1", app).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// Terminations while requests run, from 4 writers and a reader.
+	stop := make(chan struct{})
+	var killed atomic.Int64
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(250 * time.Millisecond):
+				killed.Add(int64(terminate()))
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	const writers, each = 4, 40
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				key := fmt.Sprintf("term-%d-%d", w, i)
+				body := l.contribution(l.donors[w%2], "10.00", "USD", "2024-09-01")
+				for attempt := 0; ; attempt++ {
+					r, err := admin.call("POST", v1+"/contributions", body, "Idempotency-Key", key)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					statuses[r.Status]++
+					mu.Unlock()
+					if r.Status == http.StatusServiceUnavailable && r.Header.Get("Retry-After") != "" && attempt < 5 {
+						time.Sleep(100 * time.Millisecond) // the contract: send it again, with the same key, after a while
+						continue
+					}
+					if r.Status != http.StatusCreated {
+						t.Errorf("%s: %d %s", key, r.Status, r.Body)
+					}
+					break
+				}
+				if r, err := admin.call("GET", fmt.Sprintf("%s/funds/%d/progress", v1, l.fund), nil); err != nil || (r.Status != http.StatusOK && r.Status != http.StatusServiceUnavailable) {
+					t.Errorf("progress: %v %d %s", err, r.Status, r.Body)
+				} else {
+					mu.Lock()
+					statuses[r.Status]++
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	if killed.Load() == 0 {
+		t.Fatal("no backend was terminated")
+	}
+	var p struct {
+		Paid              string `json:"paid"`
+		ContributionCount int    `json:"contribution_count"`
+	}
+	admin.must(t, "GET", fmt.Sprintf("%s/funds/%d/progress", v1, l.fund), nil, http.StatusOK).decode(t, &p)
+	if p.ContributionCount != writers*each || p.Paid != fmt.Sprintf("%d.00", writers*each*10) {
+		t.Errorf("after the terminations: %d contributions, paid %s; want %d and %d.00", p.ContributionCount, p.Paid, writers*each, writers*each*10)
+	}
+	if statuses[http.StatusInternalServerError] > 0 {
+		t.Errorf("answers %v: a lost connection answered 500", statuses)
+	}
+	t.Logf("%d backends terminated while %d writes and reads ran: answers %v; every write present once", killed.Load(), writers*each, statuses)
+}

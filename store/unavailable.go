@@ -58,6 +58,11 @@ func isConnLost(err error) bool {
 		errors.Is(err, io.EOF) || errors.As(err, &ne) || errors.As(err, &ce) || errors.Is(err, sql.ErrConnDone)
 }
 
+// lostConn reports an error of a lost PostgreSQL connection (SQLite has none to lose).
+func (s *Store) lostConn(err error) bool {
+	return err != nil && s.dialect.name() == "postgres" && isConnLost(err)
+}
+
 // unavailable marks an error of a lost connection as the domain's 503
 // (the original error stays in the chain, for the logs).
 func unavailable(err error) error {

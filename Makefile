@@ -10,9 +10,13 @@ ADMIN_PASSWORD ?= demo-admin-password
 # Pinned versions of the vendored JS (see `make vendor-js`); checked against `npm view <pkg> version`.
 CHARTJS_VERSION ?= 4.6.1
 AXE_VERSION     ?= 4.14.1
+# Pinned OpenAPI linters (see `make lint-openapi`), installed from npm into $(NPM_TOOLS).
+REDOCLY_VERSION  ?= 2.77.0
+SPECTRAL_VERSION ?= 6.16.3
+NPM_TOOLS        := bin/npm-tools
 
 .DEFAULT_GOAL := help
-.PHONY: help build run seed screenshot test test-postgres test-browser test-reliability test-scaleout bench fuzz vet vendor-js clean
+.PHONY: help build run seed screenshot test test-postgres test-browser test-reliability test-scaleout bench fuzz vet vendor-js clean lint-openapi
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}' | \
@@ -74,6 +78,16 @@ bench: build ## Benchmark at scale (1M contributions) over HTTP vs raw SQLite, p
 
 vet: ## go vet
 	$(GO) vet ./...
+
+lint-openapi: ## Lint api/openapi.yaml: redocly $(REDOCLY_VERSION) (recommended rules) and spectral $(SPECTRAL_VERSION) (spectral:oas), pinned from npm into $(NPM_TOOLS); fails on any error
+	@set -e; want='redocly $(REDOCLY_VERSION) spectral $(SPECTRAL_VERSION)'; \
+	if [ "$$(cat $(NPM_TOOLS)/versions.txt 2>/dev/null)" != "$$want" ]; then \
+		echo "installing @redocly/cli@$(REDOCLY_VERSION) @stoplight/spectral-cli@$(SPECTRAL_VERSION) into $(NPM_TOOLS)"; \
+		npm install --prefix $(NPM_TOOLS) --no-audit --no-fund --silent @redocly/cli@$(REDOCLY_VERSION) @stoplight/spectral-cli@$(SPECTRAL_VERSION); \
+		echo "$$want" > $(NPM_TOOLS)/versions.txt; \
+	fi
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(NPM_TOOLS)/node_modules/.bin/redocly lint --config redocly.yaml api/openapi.yaml
+	$(NPM_TOOLS)/node_modules/.bin/spectral lint --ruleset .spectral.yaml --fail-severity error api/openapi.yaml
 
 clean: ## Remove build output and the local demo database
 	rm -rf bin $(DB) $(DB)-wal $(DB)-shm

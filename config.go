@@ -32,6 +32,10 @@ type config struct {
 	SecureCookies  bool    `env:"FUNDTRACKER_SECURE_COOKIES"`
 	TrustedProxies []proxy `env:"FUNDTRACKER_TRUSTED_PROXIES" envSeparator:","`
 
+	MetricsToken       string        `env:"FUNDTRACKER_METRICS_TOKEN"`        // /metrics is off unless set
+	ExportConcurrency  int           `env:"FUNDTRACKER_EXPORT_CONCURRENCY" envDefault:"4"`
+	ExportWriteTimeout time.Duration `env:"FUNDTRACKER_EXPORT_WRITE_TIMEOUT" envDefault:"30s"`
+
 	LogLevel  slog.Level `env:"FUNDTRACKER_LOG_LEVEL" envDefault:"info"`
 	LogFormat string     `env:"FUNDTRACKER_LOG_FORMAT"` // text, json, or "" (text on a terminal, else JSON)
 }
@@ -78,10 +82,14 @@ func loadConfig(environ []string) (config, error) {
 	for _, f := range []struct {
 		name string
 		n    int
-	}{{"FUNDTRACKER_DB_MAX_OPEN_CONNS", c.DBMaxOpenConns}, {"FUNDTRACKER_DB_MAX_IDLE_CONNS", c.DBMaxIdleConns}} {
+	}{{"FUNDTRACKER_DB_MAX_OPEN_CONNS", c.DBMaxOpenConns}, {"FUNDTRACKER_DB_MAX_IDLE_CONNS", c.DBMaxIdleConns},
+		{"FUNDTRACKER_EXPORT_CONCURRENCY", c.ExportConcurrency}} {
 		if f.n < 0 {
 			problems = append(problems, fmt.Sprintf("%s: %d is negative (leave it unset for the default)", f.name, f.n))
 		}
+	}
+	if c.ExportWriteTimeout < 0 {
+		problems = append(problems, "FUNDTRACKER_EXPORT_WRITE_TIMEOUT: a duration cannot be negative")
 	}
 	if c.DBConnMaxLifetime < 0 {
 		problems = append(problems, "FUNDTRACKER_DB_CONN_MAX_LIFETIME: a duration cannot be negative")

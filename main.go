@@ -128,14 +128,15 @@ func serve(ctx context.Context, cfg config, args []string) error {
 		slog.Warn("created the first admin with a generated password: note it now, it is not shown again",
 			"email", cmp.Or(cfg.AdminEmail, "admin@localhost"), "password", generated)
 	}
-	handler := api.New(api.Config{SecureCookies: cfg.SecureCookies,
-		TrustedProxies: cfg.proxies(), DBStats: s.DBStats}, s)
+	handler := api.New(api.Config{SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.proxies(), DBStats: s.DBStats,
+		MetricsToken: cfg.MetricsToken, ExportConcurrency: cfg.ExportConcurrency, ExportWriteTimeout: cfg.ExportWriteTimeout}, s)
 	srv := api.NewServer(*addr, handler)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
 	go purgeIdempotencyKeys(ctx, s)
+	go purgeLoginThrottles(ctx, s)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	slog.Info("fundtracker serving", "addr", ln.Addr().String(), "engine", s.Engine(), "first_admin_created", created)
@@ -156,7 +157,27 @@ func serve(ctx context.Context, cfg config, args []string) error {
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	if _, err := s.PurgeLoginThrottles(context.Background(), true); err != nil { // write what refused logins were counted
+		slog.Warn("purge login throttles", "error", err)
+	}
 	return nil
+}
+
+// purgeLoginThrottles writes the coalesced audit event of each login lock
+// that ended, and drops throttle rows whose window is over, every minute.
+func purgeLoginThrottles(ctx context.Context, s *store.Store) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.PurgeLoginThrottles(ctx, false); err != nil {
+				slog.Warn("purge login throttles", "error", err)
+			}
+		}
+	}
 }
 
 // purgeIdempotencyKeys drops keys older than a week, hourly.

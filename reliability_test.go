@@ -40,6 +40,7 @@ import (
 const (
 	adminEmail    = "admin@reliability.example"
 	adminPassword = "reliability-admin-password"
+	metricsToken  = "reliability-metrics-token"
 	v1            = "/api/v1"
 )
 
@@ -139,7 +140,8 @@ func startServer(t *testing.T, dsn string, env ...string) *server {
 	s := &server{base: "http://" + addr, log: &logBuffer{}, exited: make(chan struct{})}
 	s.cmd = exec.Command(binary, "serve")
 	s.cmd.Env = append(os.Environ(), "FUNDTRACKER_ADDR="+addr, "FUNDTRACKER_DB="+dsn,
-		"FUNDTRACKER_ADMIN_EMAIL="+adminEmail, "FUNDTRACKER_ADMIN_PASSWORD="+adminPassword, "FUNDTRACKER_LOG_LEVEL=info")
+		"FUNDTRACKER_ADMIN_EMAIL="+adminEmail, "FUNDTRACKER_ADMIN_PASSWORD="+adminPassword, "FUNDTRACKER_LOG_LEVEL=info",
+		"FUNDTRACKER_METRICS_TOKEN="+metricsToken)
 	s.cmd.Env = append(s.cmd.Env, env...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	if err := s.cmd.Start(); err != nil {
@@ -579,7 +581,9 @@ func TestConcurrentWriters(t *testing.T) {
 	}
 
 	// /metrics saw every write, and no 5xx.
-	metrics := string(admin.must(t, "GET", "/metrics", nil, http.StatusOK).Body)
+	scraper := srv.client()
+	scraper.token = metricsToken
+	metrics := string(scraper.must(t, "GET", "/metrics", nil, http.StatusOK).Body)
 	want := fmt.Sprintf(`fundtracker_http_requests_total{method="POST",route="/api/v1/contributions",status="201"} %d`, writers*each)
 	if !strings.Contains(metrics, want+"\n") || strings.Contains(metrics, `status="5`) {
 		t.Errorf("/metrics lacks %q or counts a 5xx", want)

@@ -22,6 +22,14 @@ type Config struct {
 	TrustedProxies []string
 	// DBStats reports database pool figures for /metrics (optional).
 	DBStats DBStatsFunc
+	// MetricsToken is the bearer token /metrics asks for; without one,
+	// /metrics is off (404): it is not public (FUNDTRACKER_METRICS_TOKEN).
+	MetricsToken string
+	// ExportConcurrency is how many CSV exports stream at once (4 unless
+	// set); more get 429 with Retry-After. ExportWriteTimeout bounds each
+	// write to an export's client (30 s unless set).
+	ExportConcurrency  int
+	ExportWriteTimeout time.Duration
 }
 
 // New returns the HTTP handler of fundtracker over a store.
@@ -35,15 +43,19 @@ func New(cfg Config, s handlers.Store) http.Handler {
 	r.ContextWithFallback = true
 	r.HandleMethodNotAllowed = true
 	m := newMetrics(cfg.DBStats)
+	m.token = cfg.MetricsToken
 	r.Use(requestID, m.observe, accessLog, recovery, securityHeaders, limitBody(cfg.MaxBodyBytes))
 	h := handlers.New(s)
 	h.SecureCookies = cfg.SecureCookies
+	h.LimitExports(cfg.ExportConcurrency, cfg.ExportWriteTimeout)
 	routes(r, h, m)
 	r.NoRoute(func(c *gin.Context) {
 		handlers.Error(c, models.Errorf(models.ENOTFOUND, "No route %s %s.", c.Request.Method, c.Request.URL.Path))
 	})
 	r.NoMethod(func(c *gin.Context) {
-		handlers.Error(c, &models.Error{Code: models.ENOTFOUND, Message: "Method " + c.Request.Method + " is not allowed on " + c.Request.URL.Path + "."})
+		// gin has set Allow to the methods the path answers.
+		handlers.Error(c, models.Errorf(models.EMETHOD, "Method %s is not allowed on %s: use %s.", c.Request.Method,
+			c.Request.URL.Path, c.Writer.Header().Get("Allow")))
 	})
 	return r
 }
@@ -62,7 +74,7 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 
 	fe := gin.WrapH(frontend.Handler())
 	r.GET("/", fe)
-	r.GET("/funds/:code", fe)
+	r.GET("/funds/:code", gin.WrapH(frontend.FundPages(h.FundExists))) // issue 10: an unknown fund is a 404 page
 	r.GET("/staff", fe)
 	r.GET("/static/*path", fe)
 	// Issue 13: the printable fund report (staff, cookie session).

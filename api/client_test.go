@@ -27,10 +27,15 @@ type env struct {
 
 const password = "correct horse battery staple"
 
-func newEnv(t *testing.T) *env {
+// testMetricsToken opens /metrics on the test servers.
+const testMetricsToken = "test-metrics-token"
+
+func newEnv(t *testing.T) *env { return newEnvConfig(t, api.Config{MetricsToken: testMetricsToken}) }
+
+func newEnvConfig(t *testing.T, cfg api.Config) *env {
 	t.Helper()
 	s := storetest.Open(t)
-	e := &env{t: t, store: s, srv: httptest.NewServer(api.New(api.Config{}, s))}
+	e := &env{t: t, store: s, srv: httptest.NewServer(api.New(cfg, s))}
 	t.Cleanup(e.srv.Close)
 	ctx := context.Background()
 	if _, _, err := s.EnsureAdmin(ctx, "admin@example.org", password); err != nil {

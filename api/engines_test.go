@@ -236,6 +236,14 @@ func runEngineScenario(t *testing.T, dsn string) []string {
 		{"POST", "/api/v1/donors", `{"name":"Nul\u0000byte","kind":"other"}`, ""},
 		{"POST", "/api/v1/contributions", pay(`,"amount":"10.00","reference":"ref\u0000"`), ""},
 		{"GET", "/api/v1/funds/%ff/progress", "", ""},
+		// Issue 10: Latin-1 bytes in an Idempotency-Key (PostgreSQL answered 500), a trailing NEL,
+		// a wrong method, enum parameters.
+		{"POST", "/api/v1/contributions", pay(`,"amount":"10.00"`), "caf\xe9"},
+		{"POST", "/api/v1/contributions", pay(`,"amount":"10.00"`), strings.Repeat("k", 201)},
+		{"POST", "/api/v1/donors", `{"name":"Trailing NEL\u0085","kind":"other"}`, ""},
+		{"DELETE", fmt.Sprintf("/api/v1/contributions/%d", contributions[0]), "", ""},
+		{"GET", "/api/v1/audit?entity=bogus", "", ""},
+		{"GET", "/api/v1/exports/contributions.csv?bom=yes", "", ""},
 	}
 	for _, h := range hostile {
 		var status int
@@ -250,9 +258,15 @@ func runEngineScenario(t *testing.T, dsn string) []string {
 	}
 	// Lookups by text no stored record has (NUL bytes and invalid UTF-8, which
 	// PostgreSQL refuses and SQLite takes) find nothing on either engine.
-	for _, path := range []string{"/api/v1/audit?entity=%00", "/api/v1/audit?action=%ff", "/api/v1/donors?q=%00", "/api/v1/donors?q=%ff"} {
+	for _, path := range []string{"/api/v1/donors?q=%00", "/api/v1/donors?q=%ff"} {
 		if status, b := record("GET", path, ""); status != http.StatusOK || !strings.Contains(b, `"items":[]`) {
 			t.Errorf("%s: GET %s: %d %s, want 200 and no items", s.Engine(), path, status, b)
+		}
+	}
+	// Enum parameters take their values only (issue 10), whatever the bytes.
+	for _, path := range []string{"/api/v1/audit?entity=%00", "/api/v1/audit?action=%ff"} {
+		if status, b := record("GET", path, ""); status != http.StatusUnprocessableEntity {
+			t.Errorf("%s: GET %s: %d %s, want 422", s.Engine(), path, status, b)
 		}
 	}
 	admin := token

@@ -275,8 +275,8 @@ func TestVoidLeavesTotalsAndStaysListed(t *testing.T) {
 	list := f.do("GET", fmt.Sprintf("/api/v1/contributions?fund_id=%d", f.fund), f.staff, nil).status(200).items()
 	eq(t, "voided stays listed", len(list), 2)
 	eq(t, "pledge owed again", f.do("GET", fmt.Sprintf("/api/v1/pledges/%d", pid), f.staff, nil).status(200).str("status"), "open")
-	f.do("DELETE", fmt.Sprintf("/api/v1/contributions/%d", cid), f.staff, nil).fails(404, "not_found", "")
-	f.do("DELETE", fmt.Sprintf("/api/v1/pledges/%d", pid), f.staff, nil).fails(404, "not_found", "")
+	f.do("DELETE", fmt.Sprintf("/api/v1/contributions/%d", cid), f.staff, nil).fails(405, "method_not_allowed", "")
+	f.do("DELETE", fmt.Sprintf("/api/v1/pledges/%d", pid), f.staff, nil).fails(405, "method_not_allowed", "")
 }
 
 func TestPublicBreakdownTimelineAndMasking(t *testing.T) {

@@ -1,11 +1,15 @@
 package api
 
 import (
+	"crypto/subtle"
 	"database/sql"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/fundtracker/fundtracker/handlers"
+	"github.com/fundtracker/fundtracker/models"
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -16,6 +20,7 @@ import (
 type DBStatsFunc func() map[string]sql.DBStats
 
 type metrics struct {
+	token    string // the bearer token /metrics asks for ("" = off)
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
@@ -57,8 +62,23 @@ func methodLabel(m string) string {
 	return "OTHER"
 }
 
+// handler answers /metrics to a scraper that sends the metrics token, and to
+// no one when none is set: route names, counts and pool figures are not public.
 func (m *metrics) handler() gin.HandlerFunc {
-	return gin.WrapH(promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
+	prom := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	return func(c *gin.Context) {
+		if m.token == "" {
+			handlers.Error(c, models.Errorf(models.ENOTFOUND, "Metrics are off: set FUNDTRACKER_METRICS_TOKEN to scrape them with that bearer token."))
+			return
+		}
+		scheme, token, _ := strings.Cut(c.GetHeader("Authorization"), " ")
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(m.token)) != 1 {
+			c.Header("WWW-Authenticate", `Bearer realm="metrics"`)
+			handlers.Error(c, models.Errorf(models.EUNAUTHORIZED, "/metrics needs the metrics bearer token (FUNDTRACKER_METRICS_TOKEN)."))
+			return
+		}
+		prom.ServeHTTP(c.Writer, c.Request)
+	}
 }
 
 // dbCollector exposes database/sql pool figures.

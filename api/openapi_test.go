@@ -25,7 +25,7 @@ import (
 )
 
 // Who may call an operation, as its x-access says.
-var accessLevels = []string{"public", "signed-in", "staff", "admin"}
+var accessLevels = []string{"public", "signed-in", "staff", "admin", "metrics"}
 
 // loadDoc parses an OpenAPI document and validates it as OpenAPI 3 (examples included).
 func loadDoc(t *testing.T, raw []byte) *openapi3.T {
@@ -259,8 +259,9 @@ func TestOpenAPIMatchesEveryAnswer(t *testing.T) {
 	id := func(r *response) string { return strconv.FormatInt(r.id(), 10) }
 
 	// Operations and documentation.
-	for _, p := range []string{"/healthz", "/readyz", "/metrics", "/api/openapi.json", "/api/openapi.yaml", "/", "/staff",
-		"/funds/resilience?lang=fr", frontend.AssetURL("js/fund.js")} {
+	c.call("GET", "/metrics", testMetricsToken, nil).status(http.StatusOK)
+	for _, p := range []string{"/healthz", "/readyz", "/api/openapi.json", "/api/openapi.yaml", "/", "/staff",
+		frontend.AssetURL("js/fund.js")} {
 		c.call("GET", p, "", nil).status(http.StatusOK)
 	}
 
@@ -281,6 +282,8 @@ func TestOpenAPIMatchesEveryAnswer(t *testing.T) {
 		"opens_on": "2024-07-01", "closes_on": nil}
 	fund := id(c.call("POST", "/api/v1/funds", admin, fundBody, "Idempotency-Key", "fund-1").status(http.StatusCreated))
 	c.call("POST", "/api/v1/funds", admin, fundBody, "Idempotency-Key", "fund-1").status(http.StatusCreated)
+	c.call("GET", "/funds/"+fund+"?lang=fr", "", nil).status(http.StatusOK)
+	c.call("GET", "/funds/no-such-fund?lang=ar", "", nil).status(http.StatusNotFound)
 	c.call("POST", "/api/v1/funds", admin, fundBody).fails(http.StatusConflict, "conflict", "code")
 	c.call("PATCH", "/api/v1/funds/"+fund, admin, map[string]any{"description": "Pooled, unearmarked."}).status(http.StatusOK)
 	etag := c.call("GET", "/api/v1/funds/resilience", "", nil).status(http.StatusOK).header.Get("ETag")
@@ -366,10 +369,12 @@ func TestOpenAPIAccessIsAsDocumented(t *testing.T) {
 			if token != "" && path == "/api/v1/auth/logout" {
 				token = c.login(role.email, password) // logout revokes the session it uses
 			}
-			allowed := access == "public" || (access != "admin" && role.email != "") || role.name == "admin"
+			allowed := access == "public" || (access != "admin" && access != "metrics" && role.email != "") || role.name == "admin" && access != "metrics"
 			want := 0
 			switch {
 			case allowed:
+			case access == "metrics": // only the metrics token opens it, no user's
+				want = http.StatusUnauthorized
 			case role.email == "":
 				want = http.StatusUnauthorized
 			default:

@@ -39,7 +39,7 @@ var Languages = []string{"en", "fr", "ar"}
 var rtl = map[string]bool{"ar": true}
 
 // Pages maps each page's name to its template file.
-var pages = map[string]string{"home": "home.html", "fund": "fund.html", "staff": "staff.html"}
+var pages = map[string]string{"home": "home.html", "fund": "fund.html", "staff": "staff.html", "notfound": "notfound.html"}
 
 const (
 	assetCacheControl = "public, max-age=31536000, immutable"

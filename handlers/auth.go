@@ -95,6 +95,10 @@ func (h *Handler) Login(c *gin.Context) {
 		Error(c, err)
 		return
 	}
+	if err := in.Validate(); err != nil {
+		Error(c, err)
+		return
+	}
 	u, secret, err := h.auth.Login(c.Request.Context(), in, c.ClientIP())
 	if err != nil {
 		Error(c, err)

@@ -163,12 +163,16 @@ func quote(s string) string {
 // idempotency reads the Idempotency-Key header and fingerprints the request
 // as decoded, so that a retry of the same request matches its first answer.
 func idempotency(c *gin.Context, decoded any) (store.Idempotency, error) {
-	key := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
-	if key == "" {
+	values, sent := c.Request.Header[http.CanonicalHeaderKey("Idempotency-Key")]
+	if !sent {
 		return store.Idempotency{}, nil
 	}
-	if len(key) > 200 {
-		return store.Idempotency{}, models.FieldError("Idempotency-Key", "must be at most 200 characters")
+	key := ""
+	if len(values) == 1 {
+		key = values[0]
+	}
+	if !validIdempotencyKey(key) {
+		return store.Idempotency{}, models.FieldError("Idempotency-Key", "must be sent once, 1 to 200 printable ASCII characters")
 	}
 	b, err := json.Marshal(decoded)
 	if err != nil {
@@ -178,4 +182,18 @@ func idempotency(c *gin.Context, decoded any) (store.Idempotency, error) {
 	h.Write([]byte(c.Request.Method + " " + c.FullPath() + "\n"))
 	h.Write(b)
 	return store.Idempotency{Key: key, Fingerprint: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// validIdempotencyKey: 1 to 200 printable ASCII characters (space to tilde),
+// the same bytes on either engine (PostgreSQL refuses other encodings' bytes).
+func validIdempotencyKey(k string) bool {
+	if len(k) == 0 || len(k) > 200 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x20 || k[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }

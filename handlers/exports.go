@@ -121,7 +121,7 @@ var contributionColumns = []string{"id", "fund_code", "donor_id", "donor_name", 
 	"voided_at", "created_at", "created_by"}
 
 // ExportContributions answers GET /exports/contributions.csv?fund_id=&donor_id=&pledge_id=&from=&to=&voided=.
-func (h *Handler) ExportContributions(c *gin.Context) { h.exportContributions(c, csvFormat) }
+func (h *Handler) ExportContributions(c *gin.Context) { h.exportContributions(c, h.csvFormat) }
 
 // ExportContributionsXLSX answers GET /exports/contributions.xlsx (same filters, and lang=).
 func (h *Handler) ExportContributionsXLSX(c *gin.Context) { h.exportContributions(c, xlsxFormat) }
@@ -131,16 +131,23 @@ func (h *Handler) exportContributions(c *gin.Context, format exportFormat) {
 	f := contributionFilter(q)
 	voided := voidedParam(q)
 	lang := langParam(q)
+	q.bom() // validated here, read by csvFormat
 	if err := q.err(); err != nil {
 		Error(c, err)
 		return
 	}
+	release, err := h.exports.acquire()
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	defer release()
 	c.Set(langKey, lang)
 	t := &exportTable{sheet: "contributions", columns: contributionColumns,
 		totals:  newTotals([]string{"live", "voided"}, []string{"amount", "amount_usd"}, []bool{false, true}),
 		filters: filtersOf(c, "fund_id", "donor_id", "pledge_id", "from", "to", "voided")}
 	format(c, "contributions", t, func(write func([]any) error) error {
-		return h.exports.ExportContributions(c.Request.Context(), f, voided, func(ct models.Contribution) error {
+		return h.reporting.ExportContributions(c.Request.Context(), f, voided, func(ct models.Contribution) error {
 			group := "live"
 			if ct.Voided {
 				group = "voided"
@@ -158,7 +165,7 @@ var pledgeColumns = []string{"id", "fund_code", "donor_id", "donor_name", "stage
 	"cancel_reason", "cancelled_at", "created_at", "created_by"}
 
 // ExportPledges answers GET /exports/pledges.csv?fund_id=&donor_id=&status=&voided=.
-func (h *Handler) ExportPledges(c *gin.Context) { h.exportPledges(c, csvFormat) }
+func (h *Handler) ExportPledges(c *gin.Context) { h.exportPledges(c, h.csvFormat) }
 
 // ExportPledgesXLSX answers GET /exports/pledges.xlsx (same filters, and lang=).
 func (h *Handler) ExportPledgesXLSX(c *gin.Context) { h.exportPledges(c, xlsxFormat) }
@@ -168,17 +175,24 @@ func (h *Handler) exportPledges(c *gin.Context, format exportFormat) {
 	f := pledgeFilter(q)
 	voided := voidedParam(q)
 	lang := langParam(q)
+	q.bom() // validated here, read by csvFormat
 	if err := q.err(); err != nil {
 		Error(c, err)
 		return
 	}
+	release, err := h.exports.acquire()
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	defer release()
 	c.Set(langKey, lang)
 	t := &exportTable{sheet: "pledges", columns: pledgeColumns,
 		totals: newTotals([]string{"live", "cancelled"}, []string{"amount", "amount_usd", "paid", "paid_usd", "outstanding", "outstanding_usd"},
 			[]bool{false, true, false, true, false, true}),
 		filters: filtersOf(c, "fund_id", "donor_id", "status", "voided")}
 	format(c, "pledges", t, func(write func([]any) error) error {
-		return h.exports.ExportPledges(c.Request.Context(), f, voided, func(p models.Pledge, paidUSD models.Money) error {
+		return h.reporting.ExportPledges(c.Request.Context(), f, voided, func(p models.Pledge, paidUSD models.Money) error {
 			group := "live"
 			if p.Cancelled {
 				group = "cancelled"
@@ -196,7 +210,7 @@ func (h *Handler) exportPledges(c *gin.Context, format exportFormat) {
 var donorColumns = []string{"name", "kind", "country_code", "paid", "outstanding", "pledged", "share_of_paid_percent", "donor_id"}
 
 // DonorBreakdownCSV answers GET /funds/{id-or-code}/donors.csv: every donor.
-func (h *Handler) DonorBreakdownCSV(c *gin.Context) { h.exportDonors(c, csvFormat) }
+func (h *Handler) DonorBreakdownCSV(c *gin.Context) { h.exportDonors(c, h.csvFormat) }
 
 // DonorBreakdownXLSX answers GET /funds/{id-or-code}/donors.xlsx.
 func (h *Handler) DonorBreakdownXLSX(c *gin.Context) { h.exportDonors(c, xlsxFormat) }
@@ -208,12 +222,13 @@ func (h *Handler) exportDonors(c *gin.Context, format exportFormat) {
 	q := newQuery(c)
 	voided := voidedParam(q)
 	lang := langParam(q)
+	q.bom() // validated here, read by csvFormat
 	if err := q.err(); err != nil {
 		Error(c, err)
 		return
 	}
 	c.Set(langKey, lang)
-	shares, err := h.exports.DonorSharesWithIDs(c.Request.Context(), c.Param("fund"))
+	shares, err := h.reporting.DonorSharesWithIDs(c.Request.Context(), c.Param("fund"))
 	if err != nil {
 		Error(c, err)
 		return
@@ -242,8 +257,8 @@ func (h *Handler) exportDonors(c *gin.Context, format exportFormat) {
 
 // csvFormat writes an export as CSV: text neutralised, numbers and dates as
 // the JSON answers write them.
-func csvFormat(c *gin.Context, name string, t *exportTable, each func(write func([]any) error) error) {
-	streamCSV(c, name+".csv", t.columns, func(write func([]string) error) error {
+func (h *Handler) csvFormat(c *gin.Context, name string, t *exportTable, each func(write func([]any) error) error) {
+	h.streamCSV(c, name+".csv", c.Query("bom") == "1", t.columns, func(write func([]string) error) error {
 		rec := make([]string, len(t.columns))
 		return each(func(cells []any) error {
 			for i, v := range cells {

@@ -41,17 +41,24 @@ func (h *Handler) ExportFTS(c *gin.Context) {
 		q.p.Add("to", "must be on or after from")
 	}
 	hxl := q.oneOf("hxl", "0", []string{"0", "1"})
+	bom := q.bom()
 	if err := q.err(); err != nil {
 		Error(c, err)
 		return
 	}
-	streamCSV(c, "fts.csv", ftsColumns, func(write func([]string) error) error {
+	release, err := h.exports.acquire()
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	defer release()
+	h.streamCSV(c, "fts.csv", bom, ftsColumns, func(write func([]string) error) error {
 		if hxl == "1" {
 			if err := write(ftsHXL); err != nil {
 				return err
 			}
 		}
-		return h.exports.EachLiveRecord(c.Request.Context(), f, func(r models.LedgerRecord) error {
+		return h.reporting.EachLiveRecord(c.Request.Context(), f, func(r models.LedgerRecord) error {
 			row, ok := ftsRow(r)
 			if !ok {
 				return nil

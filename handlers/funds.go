@@ -60,3 +60,15 @@ func (h *Handler) UpdateFund(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, f)
 }
+
+// FundExists says whether a fund has this id or code (for the dashboard page).
+func (h *Handler) FundExists(ctx context.Context, idOrCode string) (bool, error) {
+	_, err := h.funds.Fund(ctx, idOrCode)
+	switch models.ErrorCode(err) {
+	case "":
+		return true, nil
+	case models.ENOTFOUND:
+		return false, nil
+	}
+	return false, err
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"github.com/fundtracker/fundtracker/models"
 	"github.com/gin-gonic/gin"
@@ -23,10 +24,11 @@ type Handler struct {
 	users         UserStore
 	audit         AuditStore
 	health        HealthStore
-	exports       ReportingStore // issue 13
+	reporting     ReportingStore // issue 13
 	// SecureCookies forces the Secure flag on cookies (behind a TLS proxy).
 	SecureCookies bool
 	cop           *http.CrossOriginProtection
+	exports       *Exports
 }
 
 // Store is everything the handlers use.
@@ -47,7 +49,13 @@ type Store interface {
 // New returns the handlers over a store.
 func New(s Store) *Handler {
 	return &Handler{funds: s, donors: s, rates: s, pledges: s, contributions: s, reports: s, auth: s, users: s,
-		audit: s, health: s, exports: s, cop: http.NewCrossOriginProtection()}
+		audit: s, health: s, reporting: s, cop: http.NewCrossOriginProtection(), exports: NewExports(0, 0)}
+}
+
+// LimitExports sets how many CSV exports run at once and how long one write
+// to an export's client may take (defaults: 4 and 30 s).
+func (h *Handler) LimitExports(n int, writeTimeout time.Duration) {
+	h.exports = NewExports(n, writeTimeout)
 }
 
 const userKey = "user"

@@ -50,7 +50,7 @@ func (h *Handler) IATIActivity(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	fund, err := h.exports.Fund(ctx, c.Param("fund"))
+	fund, err := h.reporting.Fund(ctx, c.Param("fund"))
 	if err != nil {
 		Error(c, err)
 		return
@@ -66,7 +66,7 @@ func (h *Handler) IATIActivity(c *gin.Context) {
 		Error(c, err)
 		return
 	}
-	donors, err := h.exports.FundDonors(ctx, fund.ID, asOf)
+	donors, err := h.reporting.FundDonors(ctx, fund.ID, asOf)
 	if err != nil {
 		Error(c, err)
 		return
@@ -80,7 +80,7 @@ func (h *Handler) IATIActivity(c *gin.Context) {
 	w := &iatiWriter{enc: xml.NewEncoder(bw)}
 	w.enc.Indent("", " ")
 	w.activity(fund, donors, asOf, models.Today(), time.Now().UTC(), func(tx func(models.LedgerRecord)) error {
-		return h.exports.EachLiveRecord(ctx, store.RecordFilter{FundID: fund.ID, AsOf: asOf}, func(r models.LedgerRecord) error {
+		return h.reporting.EachLiveRecord(ctx, store.RecordFilter{FundID: fund.ID, AsOf: asOf}, func(r models.LedgerRecord) error {
 			tx(r)
 			return w.err
 		})

@@ -52,6 +52,18 @@ func (q *query) oneOf(name, def string, allowed []string) string {
 	return models.OneOf(name, q.c.Query(name), def, allowed, q.p)
 }
 
+// enum reads an optional parameter that takes one of the allowed words.
+func (q *query) enum(name string, allowed []string) string {
+	v := q.c.Query(name)
+	if v == "" {
+		return ""
+	}
+	return models.OneOf(name, v, "", allowed, q.p)
+}
+
+// bom reads ?bom=: 1 starts a CSV file with a byte order mark, 0 (the default) does not.
+func (q *query) bom() bool { return q.enum("bom", []string{"0", "1"}) == "1" }
+
 func (q *query) currency(name string) string {
 	v := q.c.Query(name)
 	if v == "" {

@@ -85,7 +85,7 @@ func (h *Handler) FundReport(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	fund, err := h.exports.Fund(ctx, c.Param("code"))
+	fund, err := h.reporting.Fund(ctx, c.Param("code"))
 	if err != nil {
 		Error(c, err)
 		return
@@ -93,7 +93,7 @@ func (h *Handler) FundReport(c *gin.Context) {
 	if from == "" {
 		from = fund.OpensOn
 	}
-	progress, err := h.exports.Progress(ctx, c.Param("code"), asOf)
+	progress, err := h.reporting.Progress(ctx, c.Param("code"), asOf)
 	if err != nil {
 		Error(c, err)
 		return
@@ -101,7 +101,7 @@ func (h *Handler) FundReport(c *gin.Context) {
 	// The books as they stood at the end of as_of: pledges, then contributions.
 	var pledges []models.LedgerRecord
 	var contributions []models.LedgerRecord
-	err = h.exports.EachLiveRecord(ctx, store.RecordFilter{FundID: fund.ID, AsOf: asOf}, func(r models.LedgerRecord) error {
+	err = h.reporting.EachLiveRecord(ctx, store.RecordFilter{FundID: fund.ID, AsOf: asOf}, func(r models.LedgerRecord) error {
 		if r.Kind == models.RecordPledge {
 			pledges = append(pledges, r)
 		} else {

@@ -25,6 +25,8 @@ var codes = map[string]int{
 	models.EINVALID:      http.StatusUnprocessableEntity,
 	models.ERATELIMITED:  http.StatusTooManyRequests,
 	models.EINTERNAL:     http.StatusInternalServerError,
+	models.EMETHOD:       http.StatusMethodNotAllowed,
+	models.EUNAVAILABLE:  http.StatusServiceUnavailable,
 }
 
 // StatusOf returns the HTTP status of an application error code.

@@ -59,8 +59,8 @@ type AuditStore interface {
 // ListAudit answers GET /audit?entity=&entity_id=&actor_id=&action=&from=&to=.
 func (h *Handler) ListAudit(c *gin.Context) {
 	q := newQuery(c)
-	f := store.AuditFilter{Entity: c.Query("entity"), EntityID: q.id("entity_id"), ActorID: q.id("actor_id"),
-		Action: c.Query("action"), From: q.date("from"), To: q.date("to")}
+	f := store.AuditFilter{Entity: q.enum("entity", models.AuditEntities), EntityID: q.id("entity_id"), ActorID: q.id("actor_id"),
+		Action: q.enum("action", models.AuditActions), From: q.date("from"), To: q.date("to")}
 	pg := q.page()
 	if err := q.err(); err != nil {
 		Error(c, err)

@@ -20,6 +20,11 @@ const (
 	ERATELIMITED  = "rate_limited"
 	ETOOLARGE     = "payload_too_large"
 	EINTERNAL     = "internal"
+	// EMETHOD is a known path asked with a method it does not answer.
+	EMETHOD = "method_not_allowed"
+	// EUNAVAILABLE is a request that failed because the database dropped its
+	// connection, and may be sent again (after RetryAfter seconds).
+	EUNAVAILABLE = "unavailable"
 )
 
 // Error is an error a user may see: a code, a message and, when fields are at
@@ -28,7 +33,7 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  map[string]string
-	// RetryAfter, for rate_limited, is how many seconds to wait.
+	// RetryAfter, for rate_limited and unavailable, is how many seconds to wait.
 	RetryAfter int
 }
 

@@ -137,16 +137,16 @@ func NewProgress(f Fund, t Totals, first *FirstContribution, asOf Date) Progress
 
 // DonorShare is one line of a fund's public donor breakdown.
 type DonorShare struct {
-	Name             string `json:"name"`
-	Kind             string `json:"kind"`
-	CountryCode      string `json:"country_code"`
-	Anonymous        bool   `json:"anonymous"`
-	Paid             Money  `json:"paid"`
-	Outstanding      Money  `json:"outstanding"`
-	Pledged          Money  `json:"pledged"`
-	SharePaidPercent string `json:"share_of_paid_percent"`
-	PaidCents        int64  `json:"-"`
-	OutstandingCents int64  `json:"-"`
+	Name             string  `json:"name"`
+	Kind             *string `json:"kind"` // null for anonymous donors
+	CountryCode      string  `json:"country_code"`
+	Anonymous        bool    `json:"anonymous"`
+	Paid             Money   `json:"paid"`
+	Outstanding      Money   `json:"outstanding"`
+	Pledged          Money   `json:"pledged"`
+	SharePaidPercent string  `json:"share_of_paid_percent"`
+	PaidCents        int64   `json:"-"`
+	OutstandingCents int64   `json:"-"`
 }
 
 // TimelinePoint is one period of a fund's timeline, in USD.
@@ -200,7 +200,11 @@ func Timeline(days []DayTotals, interval string) []TimelinePoint {
 // NewDonorShare makes a breakdown line from a donor's cents and the fund's paid total.
 func NewDonorShare(name, kind, country string, anonymous bool, paidCents, outstandingCents, fundPaidCents int64) DonorShare {
 	paid := decimal.New(paidCents, -2)
-	return DonorShare{Name: name, Kind: kind, CountryCode: country, Anonymous: anonymous,
+	k := &kind
+	if anonymous { // the kind narrows who an anonymous donor is (one government among few)
+		k = nil
+	}
+	return DonorShare{Name: name, Kind: k, CountryCode: country, Anonymous: anonymous,
 		Paid: USD(paid), Outstanding: USDCents(outstandingCents), Pledged: USDCents(paidCents + outstandingCents),
 		SharePaidPercent: Percent(paid, decimal.New(fundPaidCents, -2)), PaidCents: paidCents, OutstandingCents: outstandingCents}
 }

@@ -10,17 +10,21 @@ import (
 
 // Text validates a free-text field: trimmed, valid UTF-8, no control
 // characters (tab and newline allowed when multiline), at most max characters.
+//
+// Control characters are looked for before trimming: strings.TrimSpace would
+// silently drop a leading or trailing one (U+0085, a line feed in a one-line
+// field) and store another text than the one sent.
 func Text(field, value string, required bool, max int, multiline bool, p Problems) string {
 	v := strings.TrimSpace(value)
 	switch {
-	case !utf8.ValidString(v):
+	case !utf8.ValidString(value):
 		p.Add(field, "must be valid UTF-8 text")
+	case hasControl(value, multiline):
+		p.Add(field, "must not contain control characters")
 	case required && v == "":
 		p.Add(field, "is required")
 	case utf8.RuneCountInString(v) > max:
 		p.Add(field, "must be at most "+itoa(max)+" characters")
-	case hasControl(v, multiline):
-		p.Add(field, "must not contain control characters")
 	default:
 		return v
 	}
@@ -77,6 +81,10 @@ func Slug(field, value string, p Problems) string {
 
 // Email validates an e-mail address (optional unless required).
 func Email(field, value string, required bool, p Problems) string {
+	if hasControl(value, false) { // before trimming, as in Text
+		p.Add(field, "must be an e-mail address such as name@example.org")
+		return ""
+	}
 	v := strings.TrimSpace(value)
 	if v == "" {
 		if required {

@@ -59,13 +59,20 @@ func (in UserInput) Apply(u *User, partial bool) (string, error) {
 	return password, p.Err()
 }
 
-// Password checks a new password's length (at least 12 characters, at most 256 bytes).
+// MaxPasswordLength is the longest password accepted, in characters; every
+// character counts (argon2id reads the whole password, bcrypt read 72 bytes).
+const MaxPasswordLength = 256
+
+// Password checks a new password: valid UTF-8, 12 to 256 characters.
 func Password(field, pw string, p Problems) string {
+	n := utf8.RuneCountInString(pw)
 	switch {
-	case utf8.RuneCountInString(pw) < MinPasswordLength:
+	case !utf8.ValidString(pw):
+		p.Add(field, "must be valid UTF-8 text")
+	case n < MinPasswordLength:
 		p.Add(field, "must be at least 12 characters")
-	case len(pw) > 256:
-		p.Add(field, "must be at most 256 bytes")
+	case n > MaxPasswordLength:
+		p.Add(field, "must be at most 256 characters")
 	default:
 		return pw
 	}
@@ -76,6 +83,20 @@ func Password(field, pw string, p Problems) string {
 type LoginInput struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
+}
+
+// Validate checks that both fields are there and not empty (422 naming each
+// one missing);
+// whether they are right is for the store to say, with one 401 for both.
+func (in LoginInput) Validate() error {
+	p := Problems{}
+	if in.Email == "" {
+		p.Add("email", "is required")
+	}
+	if in.Password == "" {
+		p.Add("password", "is required")
+	}
+	return p.Err()
 }
 
 // Token is a session or API token as its owner sees it; the secret is shown
@@ -118,6 +139,15 @@ type Actor struct {
 	Email    string
 	SourceIP string
 }
+
+// AuditEntities are the kinds of record the audit trail speaks of, and
+// AuditActions what was done: GET /audit?entity= and ?action= take only
+// these (a new audited entity or action is added here, and to api/openapi.yaml).
+var (
+	AuditEntities = []string{"fund", "donor", "exchange_rate", "pledge", "contribution", "user", "token", "session"}
+	AuditActions  = []string{"create", "update", "cancel", "void", "login", "login_failed", "login_throttled",
+		"login_refused", "logout", "revoke"}
+)
 
 // AuditEvent is one entry of the audit trail.
 type AuditEvent struct {

@@ -21,8 +21,18 @@ func (s *Store) Progress(ctx context.Context, idOrCode string, asOf models.Date)
 // snapshotRead runs reads that must agree with each other in one read-only
 // transaction, so that a write committed between them cannot show a state
 // that never existed.
+//
+// A read that lost its PostgreSQL connection committed nothing: it runs once
+// more, then answers unavailable (unavailable.go).
 func (s *Store) snapshotRead(ctx context.Context, fn func(db *gorm.DB) error) error {
-	return s.r.WithContext(ctx).Transaction(fn, s.dialect.snapshot())
+	err := s.r.WithContext(ctx).Transaction(fn, s.dialect.snapshot())
+	if s.lostConn(err) && ctx.Err() == nil {
+		err = s.r.WithContext(ctx).Transaction(fn, s.dialect.snapshot())
+	}
+	if s.lostConn(err) {
+		return unavailable(err)
+	}
+	return err
 }
 
 func (s *Store) progressIn(db *gorm.DB, idOrCode string, asOf models.Date) (models.Progress, error) {

@@ -54,6 +54,8 @@ type Store struct {
 
 	// stopCheckpoints stops SQLite's background WAL checkpoints.
 	stopCheckpoints func()
+	// refused counts logins refused during a lock, written when it ends (throttle.go).
+	refused *refusals
 }
 
 // IsPostgres reports whether a DSN names a PostgreSQL database.
@@ -68,15 +70,22 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	gcfg := &gorm.Config{Logger: logger.Discard, SkipDefaultTransaction: true, PrepareStmt: true,
 		NowFunc: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
-	s := &Store{log: cfg.Logger, now: gcfg.NowFunc}
+	s := &Store{log: cfg.Logger, now: gcfg.NowFunc, refused: newRefusals()}
 	if cfg.Now != nil {
 		s.now = func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) }
 	}
 	var err error
 	if IsPostgres(cfg.DSN) {
 		s.dialect = postgresDialect{}
-		if s.w, err = gorm.Open(postgres.Open(cfg.DSN), gcfg); err != nil {
+		pool, err := openPostgres(cfg.DSN)
+		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		if s.w, err = gorm.Open(postgres.New(postgres.Config{Conn: pool}), gcfg); err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		if err := registerUnavailable(s.w); err != nil {
+			return nil, err
 		}
 		s.r = s.w
 		setPool(s.w, cfg.MaxOpenConns, cfg.MaxIdleConns, cfg.ConnMaxLifetime, 20)

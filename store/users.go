@@ -7,17 +7,16 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/fundtracker/fundtracker/models"
-	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
 )
 
 // Auth settings.
 var (
-	// BcryptCost is the cost of password hashes (tests lower it).
+	// BcryptCost was the cost of password hashes before argon2id (hashes are
+	// argon2id now, see password.go; bcrypt ones still verify).
 	BcryptCost = 12
 	// SessionTTL is how long a browser session lasts.
 	SessionTTL = 12 * time.Hour
@@ -26,18 +25,6 @@ var (
 	AccountMaxFailures = 5
 	AddressMaxFailures = 20
 )
-
-// dummyHash is compared against when an e-mail is unknown, so that an unknown
-// e-mail and a wrong password take the same time (same cost as real hashes).
-var dummyHash = sync.OnceValue(func() []byte {
-	h, _ := bcrypt.GenerateFromPassword([]byte("fundtracker-dummy-password"), BcryptCost)
-	return h
-})
-
-func hashPassword(pw string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), BcryptCost)
-	return string(h), err
-}
 
 // NewSecret returns a random secret: a token or a generated password.
 func NewSecret(prefix string) string {
@@ -165,12 +152,14 @@ func (s *Store) UpdateUser(ctx context.Context, a models.Actor, id int64, in mod
 	return u, wrap("update user", err)
 }
 
-// Login checks an e-mail and password and opens a session. Every attempt is
-// counted against the account and the address before the password is
-// checked, in one transaction, so that guesses sent in parallel are counted
-// too; a key with too many attempts in the window is refused (429) for a
-// while. A success clears the account's count and takes its attempt back
-// from the address's.
+// Login checks an e-mail and password and opens a session. While the account
+// or the address is locked, an attempt is refused (429) after one read, and
+// writes nothing (throttle.go). Otherwise every attempt is counted against the
+// account and the address before the password is checked, in one
+// transaction, so that guesses sent in parallel are counted too; the attempt
+// that reaches the limit locks the key for a window, and is audited once. A
+// success clears the account's count and takes its attempt back from the
+// address's.
 func (s *Store) Login(ctx context.Context, in models.LoginInput, ip string) (models.User, string, error) {
 	email := sqlSafe(strings.ToLower(strings.TrimSpace(in.Email)))
 	if len(email) > 254 {
@@ -178,9 +167,18 @@ func (s *Store) Login(ctx context.Context, in models.LoginInput, ip string) (mod
 	}
 	anonymous := models.Actor{Email: email, SourceIP: ip}
 	keys := []throttleKey{{"account:" + email, AccountMaxFailures}, {"address:" + ip, AddressMaxFailures}}
+	locked, err := s.lockedKeys(ctx, keys)
+	if err != nil {
+		return models.User{}, "", err
+	}
+	if len(locked) > 0 {
+		s.refused.note(locked, email, ip, s.now())
+		return models.User{}, "", s.throttled(latest(locked))
+	}
 	var until time.Time
-	err := s.writer.do(ctx, func(tx *gorm.DB) (err error) {
-		if until, err = s.countAttempt(tx, keys); err != nil || until.IsZero() {
+	var started bool
+	err = s.writer.do(ctx, func(tx *gorm.DB) (err error) {
+		if until, started, err = s.countAttempt(tx, keys); err != nil || !started {
 			return err
 		}
 		return s.audit(tx, anonymous, "login_throttled", "session", 0, nil, map[string]any{"email": email, "until": until})
@@ -189,9 +187,10 @@ func (s *Store) Login(ctx context.Context, in models.LoginInput, ip string) (mod
 		return models.User{}, "", err
 	}
 	if !until.IsZero() {
-		e := models.Errorf(models.ERATELIMITED, "Too many failed logins: try again after %s.", until.UTC().Format(time.RFC3339))
-		e.RetryAfter = int(until.Sub(s.now()).Seconds()) + 1
-		return models.User{}, "", e
+		if !started { // locked by a guess sent at the same time: counted as refused
+			s.refused.note(map[string]time.Time{keys[0].key: until}, email, ip, s.now())
+		}
+		return models.User{}, "", s.throttled(until)
 	}
 	var row userRow
 	err = s.r.WithContext(ctx).Where("email = ?", email).Take(&row).Error
@@ -200,9 +199,10 @@ func (s *Store) Login(ctx context.Context, in models.LoginInput, ip string) (mod
 	}
 	hash := dummyHash()
 	if err == nil {
-		hash = []byte(row.PasswordHash)
+		hash = row.PasswordHash
 	}
-	if ok := bcrypt.CompareHashAndPassword(hash, []byte(in.Password)) == nil && err == nil && row.Active; !ok {
+	match, rehash := checkPassword(hash, in.Password)
+	if ok := match && err == nil && row.Active; !ok {
 		werr := s.writer.do(ctx, func(tx *gorm.DB) error {
 			return s.audit(tx, anonymous, "login_failed", "session", 0, nil, map[string]string{"email": email})
 		})
@@ -211,8 +211,19 @@ func (s *Store) Login(ctx context.Context, in models.LoginInput, ip string) (mod
 		}
 		return models.User{}, "", models.Errorf(models.EUNAUTHORIZED, "Wrong e-mail or password.")
 	}
+	newHash := ""
+	if rehash { // a bcrypt hash, or older argon2id settings: hash again, now that the password is known
+		if newHash, err = hashPassword(in.Password); err != nil {
+			return models.User{}, "", err
+		}
+	}
 	secret := NewSecret("fts_")
 	err = s.writer.do(ctx, func(tx *gorm.DB) error {
+		if newHash != "" {
+			if err := tx.Exec("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?", newHash, row.ID, row.PasswordHash).Error; err != nil {
+				return err
+			}
+		}
 		if err := tx.Exec("DELETE FROM login_throttles WHERE key = ?", keys[0].key).Error; err != nil {
 			return err
 		}
@@ -238,15 +249,15 @@ type throttleKey struct {
 }
 
 // countAttempt counts a login attempt against each key within its window. It
-// answers the time until which a key is locked (zero when none is): a key
-// that already had max attempts in the window is locked for a window.
-func (s *Store) countAttempt(tx *gorm.DB, keys []throttleKey) (time.Time, error) {
+// answers the time until which a key is locked (zero when none is), and
+// whether this attempt started the lock: a key that already had max
+// attempts in the window is locked for a window.
+func (s *Store) countAttempt(tx *gorm.DB, keys []throttleKey) (until time.Time, started bool, err error) {
 	now := s.now()
-	var until time.Time
 	for _, k := range keys {
 		if err := tx.Exec("INSERT INTO login_throttles (key, failures, window_start) VALUES (?, 0, ?) ON CONFLICT (key) DO NOTHING",
 			k.key, now).Error; err != nil {
-			return until, err
+			return until, started, err
 		}
 		var row struct {
 			Failures    int
@@ -255,7 +266,7 @@ func (s *Store) countAttempt(tx *gorm.DB, keys []throttleKey) (time.Time, error)
 		}
 		if err := s.dialect.forUpdate(tx.Table("login_throttles")).Select("failures, window_start, locked_until").
 			Where("key = ?", k.key).Take(&row).Error; err != nil {
-			return until, err
+			return until, started, err
 		}
 		switch {
 		case row.LockedUntil != nil && row.LockedUntil.After(now):
@@ -269,17 +280,27 @@ func (s *Store) countAttempt(tx *gorm.DB, keys []throttleKey) (time.Time, error)
 		var locked *time.Time
 		if row.Failures >= k.max {
 			t := now.Add(ThrottleWindow)
-			locked, until = &t, t
+			locked, until, started = &t, t, true
 			s.log.Warn("login throttled", "key", k.key, "attempts", row.Failures, "until", t)
 		} else {
 			row.Failures++
 		}
 		if err := tx.Exec("UPDATE login_throttles SET failures = ?, window_start = ?, locked_until = ? WHERE key = ?",
 			row.Failures, row.WindowStart, locked, k.key).Error; err != nil {
-			return until, err
+			return until, started, err
 		}
 	}
-	return until, nil
+	return until, started, nil
+}
+
+func latest(m map[string]time.Time) time.Time {
+	var t time.Time
+	for _, u := range m {
+		if u.After(t) {
+			t = u
+		}
+	}
+	return t
 }
 
 // Authenticate finds the user a live session or API token belongs to.

@@ -239,11 +239,28 @@ type txWriter struct {
 	d  dialect
 }
 
+// do runs fn in a transaction of its own. A transaction whose connection was
+// lost before COMMIT committed nothing: it runs once more, on another
+// connection. One lost again, or lost during COMMIT (it may have committed),
+// answers unavailable (unavailable.go).
 func (w *txWriter) do(ctx context.Context, fn txFunc) error {
 	var err error
+	lost := 0
 	for attempt := 0; attempt < 5; attempt++ {
-		err = w.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return runSafely(fn, tx) })
-		if err == nil || !(w.d.isRetryable(err) || errors.Is(err, errRetry)) {
+		committing := false
+		err = w.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			err := runSafely(fn, tx)
+			committing = err == nil // an error from here on is COMMIT's
+			return err
+		})
+		switch {
+		case err == nil:
+			return nil
+		case isConnLost(err):
+			if lost++; committing || lost > 1 || ctx.Err() != nil {
+				return unavailable(err)
+			}
+		case !(w.d.isRetryable(err) || errors.Is(err, errRetry)):
 			return err
 		}
 	}

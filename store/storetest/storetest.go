@@ -15,11 +15,12 @@ import (
 
 	"github.com/fundtracker/fundtracker/store"
 	_ "github.com/jackc/pgx/v5/stdlib"
-	"golang.org/x/crypto/bcrypt"
 )
 
 func init() {
-	store.BcryptCost = bcrypt.MinCost // fast tests; production uses store's default
+	// Fast tests; production uses store's defaults.
+	store.BcryptCost = 4
+	store.PasswordParams = store.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}
 }
 
 // Postgres reports whether tests run on PostgreSQL.

@@ -21,7 +21,8 @@ NPM_TOOLS        := bin/npm-tools
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}' | \
 	sed -e 's|$$(DB)|$(DB)|g' -e 's|$$(ADDR)|$(ADDR)|g' -e 's|$$(FUZZTIME)|$(FUZZTIME)|g' \
-		-e 's|$$(CHARTJS_VERSION)|$(CHARTJS_VERSION)|g' -e 's|$$(AXE_VERSION)|$(AXE_VERSION)|g'
+		-e 's|$$(CHARTJS_VERSION)|$(CHARTJS_VERSION)|g' -e 's|$$(AXE_VERSION)|$(AXE_VERSION)|g' \
+		-e 's|$$(REDOCLY_VERSION)|$(REDOCLY_VERSION)|g' -e 's|$$(SPECTRAL_VERSION)|$(SPECTRAL_VERSION)|g' -e 's|$$(NPM_TOOLS)|$(NPM_TOOLS)|g'
 
 build: ## Build bin/fundtracker
 	$(GO) build -o $(BIN) .

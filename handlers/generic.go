@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/fundtracker/fundtracker/models"
-	"github.com/fundtracker/fundtracker/store"
 	"github.com/gin-gonic/gin"
 )
 
@@ -14,7 +13,7 @@ import (
 
 // create answers a POST that creates a record: decode the body, fingerprint it
 // for an Idempotency-Key, create, answer 201 (or the first answer, replayed).
-func create[In, Out any](c *gin.Context, call func(context.Context, models.Actor, In, store.Idempotency) (Out, *store.Replay, error)) {
+func create[In, Out any](c *gin.Context, call func(context.Context, models.Actor, In, models.Idempotency) (Out, *models.Replay, error)) {
 	var in In
 	if err := decode(c, &in); err != nil {
 		Error(c, err)

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/fundtracker/fundtracker/models"
-	"github.com/fundtracker/fundtracker/store"
 	"github.com/gin-gonic/gin"
 )
 
@@ -15,8 +14,8 @@ type ReportStore interface {
 	Progress(ctx context.Context, idOrCode string, asOf models.Date) (models.Progress, error)
 	DonorBreakdown(ctx context.Context, idOrCode string, pg models.PageRequest) (models.Page[models.DonorShare], error)
 	Timeline(ctx context.Context, idOrCode, interval string) ([]models.TimelinePoint, error)
-	EachContribution(ctx context.Context, f store.ContributionFilter, fn func(models.Contribution) error) error
-	EachPledge(ctx context.Context, f store.PledgeFilter, fn func(models.Pledge) error) error
+	EachContribution(ctx context.Context, f models.ContributionFilter, fn func(models.Contribution) error) error
+	EachPledge(ctx context.Context, f models.PledgeFilter, fn func(models.Pledge) error) error
 }
 
 // Progress answers GET /funds/{id-or-code}/progress?as_of=.

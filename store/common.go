@@ -2,27 +2,15 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/fundtracker/fundtracker/models"
 	"gorm.io/gorm"
 )
-
-// Idempotency is a client's Idempotency-Key and the fingerprint of its request.
-type Idempotency struct {
-	Key         string
-	Fingerprint string
-}
-
-// Replay is the stored answer to a request made again with the same key.
-type Replay struct {
-	Status int
-	Body   []byte
-}
 
 // replayed looks up an idempotency key: the stored answer when the same key
 // came with the same request, a conflict when it came with another.
@@ -30,17 +18,29 @@ func (s *Store) replayed(tx *gorm.DB, a models.Actor, idem Idempotency) (*Replay
 	if idem.Key == "" {
 		return nil, nil
 	}
-	var row idempotencyRow
-	err := tx.Where("user_id = ? AND key = ?", a.UserID, idem.Key).Take(&row).Error
+	t, err := s.ledger(tx)
+	if err != nil {
+		return nil, err
+	}
+	return t.replayed(a, idem)
+}
+
+func (t *ltx) replayed(a models.Actor, idem Idempotency) (*Replay, error) {
+	if idem.Key == "" {
+		return nil, nil
+	}
+	var fingerprint, body string
+	var status int
+	err := t.row(sqlIdemGet, a.UserID, idem.Key).Scan(&fingerprint, &status, &body)
 	switch {
-	case errors.Is(err, gorm.ErrRecordNotFound):
+	case errors.Is(err, sql.ErrNoRows):
 		return nil, nil
 	case err != nil:
 		return nil, err
-	case row.Fingerprint != idem.Fingerprint:
+	case fingerprint != idem.Fingerprint:
 		return nil, models.Errorf(models.ECONFLICT, "Idempotency-Key %q was already used with a different request.", idem.Key)
 	}
-	return &Replay{Status: row.Status, Body: []byte(row.Response)}, nil
+	return &Replay{Status: status, Body: []byte(body)}, nil
 }
 
 // remember stores the answer to an idempotent request in the transaction that
@@ -49,13 +49,23 @@ func (s *Store) remember(tx *gorm.DB, a models.Actor, idem Idempotency, status i
 	if idem.Key == "" {
 		return nil
 	}
+	t, err := s.ledger(tx)
+	if err != nil {
+		return err
+	}
+	return t.remember(a, idem, status, v)
+}
+
+func (t *ltx) remember(a models.Actor, idem Idempotency, status int, v any) error {
+	if idem.Key == "" {
+		return nil
+	}
 	body, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	err = tx.Exec("INSERT INTO idempotency_keys (user_id, key, fingerprint, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-		a.UserID, idem.Key, idem.Fingerprint, status, string(body), s.now()).Error
-	if err != nil && s.dialect.isUniqueViolation(err) {
+	err = t.exec(sqlIdemPut, a.UserID, idem.Key, idem.Fingerprint, status, string(body), t.now)
+	if err != nil && t.isDuplicate(err) {
 		// Another instance committed the same key meanwhile: run again, to replay its answer.
 		return fmt.Errorf("%w: idempotency key raced: %v", errRetry, err)
 	}
@@ -80,25 +90,27 @@ func (s *Store) PurgeIdempotencyKeys(ctx context.Context, olderThanHours int) (i
 
 // audit records a change in the same transaction as the change.
 func (s *Store) audit(tx *gorm.DB, a models.Actor, action, entity string, id int64, before, after any) error {
-	row := auditRow{At: s.now(), Actor: a.Email, SourceIP: a.SourceIP, Action: action, Entity: entity}
-	if a.UserID != 0 {
-		row.ActorID = &a.UserID
-	}
-	if row.Actor == "" {
-		row.Actor = "system"
-	}
-	if id != 0 {
-		row.EntityID = &id
-	}
-	var err error
-	if row.Before, err = jsonText(before); err != nil {
+	t, err := s.ledger(tx)
+	if err != nil {
 		return err
 	}
-	if row.After, err = jsonText(after); err != nil {
+	return t.audit(a, action, entity, id, before, after)
+}
+
+func (t *ltx) audit(a models.Actor, action, entity string, id int64, before, after any) error {
+	actor := a.Email
+	if actor == "" {
+		actor = "system"
+	}
+	b, err := jsonText(before)
+	if err != nil {
 		return err
 	}
-	return tx.Exec("INSERT INTO audit_events (at, actor_id, actor, source_ip, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		row.At, row.ActorID, row.Actor, row.SourceIP, row.Action, row.Entity, row.EntityID, row.Before, row.After).Error
+	af, err := jsonText(after)
+	if err != nil {
+		return err
+	}
+	return t.exec(sqlAudit, t.now, nullable(a.UserID), actor, a.SourceIP, action, entity, nullable(id), b, af)
 }
 
 func jsonText(v any) (*string, error) {
@@ -111,15 +123,6 @@ func jsonText(v any) (*string, error) {
 	}
 	s := string(b)
 	return &s, nil
-}
-
-// AuditFilter narrows the audit trail.
-type AuditFilter struct {
-	Entity   string
-	EntityID int64
-	ActorID  int64
-	Action   string
-	From, To models.Date // on the UTC date of the event
 }
 
 // Audit lists the audit trail, newest first.
@@ -187,8 +190,6 @@ func notFound(what string, id any) error {
 
 // isNotFound reports a lookup that found no row.
 func isNotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }
-
-func idString(id int64) string { return strconv.FormatInt(id, 10) }
 
 func wrap(what string, err error) error {
 	if err == nil {

@@ -28,13 +28,8 @@ func (s *Store) contributionIn(db *gorm.DB, id int64) (models.Contribution, erro
 	return row.model(), err
 }
 
-// ContributionFilter narrows the contribution list and export.
-type ContributionFilter struct {
-	FundID, DonorID, PledgeID int64
-	From, To                  models.Date // received_on, inclusive
-}
-
-func (f ContributionFilter) apply(q *gorm.DB) *gorm.DB {
+// filterContributions narrows a contribution query.
+func filterContributions(q *gorm.DB, f ContributionFilter) *gorm.DB {
 	if f.FundID != 0 {
 		q = q.Where("contributions.fund_id = ?", f.FundID)
 	}
@@ -56,7 +51,7 @@ func (f ContributionFilter) apply(q *gorm.DB) *gorm.DB {
 // Contributions lists contributions, voided ones included, newest first.
 func (s *Store) Contributions(ctx context.Context, f ContributionFilter, pg models.PageRequest) (models.Page[models.Contribution], error) {
 	var rows []contributionRow
-	if err := pageQuery(f.apply(contributionQuery(s.r.WithContext(ctx))), "contributions.id", pg).Find(&rows).Error; err != nil {
+	if err := pageQuery(filterContributions(contributionQuery(s.r.WithContext(ctx)), f), "contributions.id", pg).Find(&rows).Error; err != nil {
 		return models.Page[models.Contribution]{}, err
 	}
 	out := make([]models.Contribution, len(rows))
@@ -70,80 +65,56 @@ func (s *Store) Contributions(ctx context.Context, f ContributionFilter, pg mode
 func (s *Store) CreateContribution(ctx context.Context, a models.Actor, in models.ContributionInput, idem Idempotency) (models.Contribution, *Replay, error) {
 	var out models.Contribution
 	var rep *Replay
-	err := s.writer.do(ctx, func(tx *gorm.DB) (err error) {
-		if rep, err = s.replayed(tx, a, idem); err != nil || rep != nil {
+	err := s.writer.do(ctx, func(tx *gorm.DB) error {
+		t, err := s.ledger(tx)
+		if err != nil {
 			return err
 		}
-		var pledge *pledgeState
-		var pm *models.Pledge
+		if rep, err = t.replayed(a, idem); err != nil || rep != nil {
+			return err
+		}
+		// Load.
+		ld := models.ContributionLoad{Today: models.DateOf(t.now), Now: t.now, By: a.Email}
 		if in.PledgeID != nil && *in.PledgeID > 0 {
-			pledge, err = s.loadPledge(tx, *in.PledgeID)
-			if err != nil && models.ErrorCode(err) != models.ENOTFOUND {
-				return err
-			}
-			if pledge != nil {
-				m := pledge.row.model(s.today())
-				pm = &m
-			}
-		}
-		c, given, problems := in.Validate(pm, s.today())
-		if in.PledgeID != nil && *in.PledgeID > 0 && pledge == nil {
-			problems.Add("pledge_id", "no pledge with id "+idString(*in.PledgeID))
-		}
-		fundCode, donorName, err := parties(tx, c.FundID, c.DonorID, problems)
-		if err != nil {
-			return err
-		}
-		if err := problems.Err(); err != nil {
-			return err
-		}
-		rate, err := resolveRate(tx, c.Currency, c.ReceivedOn, given)
-		if err != nil {
-			return err
-		}
-		usd, err := models.USDValue(c.Amount.Amount, rate.Decimal, !given.IsZero())
-		if err != nil {
-			return err
-		}
-		places := models.MinorUnits(c.Currency)
-		row := contributionRow{FundID: c.FundID, DonorID: c.DonorID, PledgeID: c.PledgeID,
-			AmountMinor: models.ToMinor(c.Amount.Amount, places), Currency: c.Currency, ExchangeRate: rate.String(),
-			AmountUSDCents: models.ToMinor(usd, 2),
-			ReceivedOn:     string(c.ReceivedOn), Earmarking: c.Earmarking, Reference: c.Reference, Notes: c.Notes,
-			CreatedAt: s.now(), CreatedBy: a.Email}
-		if err := tx.Raw(`INSERT INTO contributions (fund_id, donor_id, pledge_id, amount_minor, currency, exchange_rate,
-			amount_usd_cents, received_on, earmarking, reference, notes, created_at, created_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, row.FundID, row.DonorID, row.PledgeID, row.AmountMinor,
-			row.Currency, row.ExchangeRate, row.AmountUSDCents, row.ReceivedOn, row.Earmarking, row.Reference, row.Notes,
-			row.CreatedAt, row.CreatedBy).Scan(&row.ID).Error; err != nil {
-			return err
-		}
-		if err := contributionEffect(tx, row, 1, c.ReceivedOn); err != nil {
-			return err
-		}
-		if pledge != nil {
-			after := pledge.clone()
-			after.row.PaidMinor += row.AmountMinor
-			after.payments = append(after.payments, models.Payment{ReceivedOn: c.ReceivedOn, Amount: c.Amount.Amount})
-			if err := s.setPledgePaid(tx, after); err != nil {
-				return err
-			}
-			if err := pledgeEffect(tx, pledge, after); err != nil {
+			if ld.Pledge, err = t.loadPledge(*in.PledgeID, ld.Today); err != nil && models.ErrorCode(err) != models.ENOTFOUND {
 				return err
 			}
 		}
-		row.FundCode, row.DonorName = fundCode, donorName
-		out = row.model()
-		if err := s.audit(tx, a, "create", "contribution", out.ID, nil, out); err != nil {
+		var pm *models.Pledge
+		if ld.Pledge != nil {
+			pm = &ld.Pledge.Pledge
+		}
+		fundID, donorID, currency, rate := in.Keys(pm)
+		if ld.Parties, ld.Rate, ld.Totals, err = t.loadContext(fundID, donorID, currency, rate); err != nil {
 			return err
 		}
-		return s.remember(tx, a, idem, 201, out)
+		// Decide.
+		w, err := models.DecideContribution(in, ld)
+		if err != nil {
+			return err
+		}
+		// Apply.
+		c := w.Contribution
+		if err := t.row(sqlContributionPut, c.FundID, c.DonorID, c.PledgeID, models.ToMinor(c.Amount.Amount, c.Amount.Places),
+			c.Currency, c.ExchangeRate.String(), models.ToMinor(c.AmountUSD.Amount, 2), string(c.ReceivedOn), c.Earmarking,
+			c.Reference, c.Notes, c.CreatedAt, c.CreatedBy).Scan(&c.ID); err != nil {
+			return err
+		}
+		if w.Pledge != nil {
+			if err := t.setPledge(w.Pledge.Pledge); err != nil {
+				return err
+			}
+		}
+		if err := t.apply(w.Effects); err != nil {
+			return err
+		}
+		out = c
+		if err := t.audit(a, "create", "contribution", c.ID, nil, c); err != nil {
+			return err
+		}
+		return t.remember(a, idem, 201, c)
 	})
 	return out, rep, wrap("create contribution", err)
-}
-
-func (s *Store) setPledgePaid(tx *gorm.DB, p *pledgeState) error {
-	return tx.Model(&pledgeRow{}).Where("id = ?", p.row.ID).Updates(map[string]any{"paid_minor": p.row.PaidMinor, "updated_at": s.now()}).Error
 }
 
 // VoidContribution voids a contribution with a reason: it stays listed and
@@ -156,65 +127,37 @@ func (s *Store) VoidContribution(ctx context.Context, a models.Actor, id int64, 
 	}
 	var out models.Contribution
 	err := s.writer.do(ctx, func(tx *gorm.DB) error {
-		var row contributionRow
-		if err := s.dialect.forUpdate(tx).Where("id = ?", id).Take(&row).Error; err != nil {
-			if isNotFound(err) {
-				return notFound("contribution", id)
-			}
-			return err
-		}
-		if row.VoidedAt != nil {
-			return models.Errorf(models.ECONFLICT, "Contribution %d is already voided.", id)
-		}
-		before, err := s.contributionIn(tx, id)
+		t, err := s.ledger(tx)
 		if err != nil {
 			return err
 		}
-		var pledge *pledgeState
-		if row.PledgeID != nil {
-			if pledge, err = s.loadPledge(tx, *row.PledgeID); err != nil {
-				return err
-			}
-		}
-		now := s.now()
-		day := models.DateOf(now)
-		if err := tx.Model(&contributionRow{}).Where("id = ?", id).Updates(map[string]any{"voided_at": now, "void_day": string(day),
-			"void_reason": reason, "voided_by": a.Email}).Error; err != nil {
+		before, err := t.loadContribution(id)
+		if err != nil {
 			return err
 		}
-		if err := contributionEffect(tx, row, -1, day); err != nil {
+		var pledge *models.PledgeState
+		if before.PledgeID != nil && !before.Voided {
+			if pledge, err = t.loadPledge(*before.PledgeID, models.DateOf(t.now)); err != nil {
+				return err
+			}
+		}
+		w, err := models.DecideVoid(before, pledge, reason, t.now, a.Email)
+		if err != nil {
 			return err
 		}
-		if pledge != nil {
-			after := pledge.clone()
-			after.row.PaidMinor -= row.AmountMinor
-			if err := markVoided(after.payments, row, day); err != nil {
-				return err
-			}
-			if err := s.setPledgePaid(tx, after); err != nil {
-				return err
-			}
-			if err := pledgeEffect(tx, pledge, after); err != nil {
-				return err
-			}
-		}
-		if out, err = s.contributionIn(tx, id); err != nil {
+		out = w.Contribution
+		if err := t.exec(sqlContributionVoid, out.VoidedAt, string(models.DateOf(t.now)), out.VoidReason, out.VoidedBy, id); err != nil {
 			return err
 		}
-		return s.audit(tx, a, "void", "contribution", id, before, out)
+		if w.Pledge != nil {
+			if err := t.setPledge(w.Pledge.Pledge); err != nil {
+				return err
+			}
+		}
+		if err := t.apply(w.Effects); err != nil {
+			return err
+		}
+		return t.audit(a, "void", "contribution", id, before, out)
 	})
 	return out, wrap("void contribution", err)
-}
-
-// markVoided sets the void day of the payment that is this contribution:
-// the first live payment with its day and amount (payments are in id order).
-func markVoided(pays []models.Payment, row contributionRow, day models.Date) error {
-	amount := models.FromMinor(row.AmountMinor, models.MinorUnits(row.Currency))
-	for i := range pays {
-		if pays[i].VoidDay == "" && pays[i].ReceivedOn == models.Date(row.ReceivedOn) && pays[i].Amount.Equal(amount) {
-			pays[i].VoidDay = day
-			return nil
-		}
-	}
-	return models.Errorf(models.EINTERNAL, "contribution %d not found among its pledge's payments", row.ID)
 }

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/fundtracker/fundtracker/models"
@@ -96,6 +98,9 @@ func (s *Store) UpdateFund(ctx context.Context, a models.Actor, idOrCode string,
 		if err := in.Apply(&f, true); err != nil {
 			return err
 		}
+		if models.Same(before, f) {
+			return nil // a patch that changes nothing writes nothing
+		}
 		if err := s.codeFree(tx, f.Code, f.ID); err != nil {
 			return err
 		}
@@ -124,7 +129,7 @@ func (s *Store) codeFree(tx *gorm.DB, code string, except int64) error {
 
 // conflictOnUnique turns a unique-constraint violation into a 409 naming the field.
 func (s *Store) conflictOnUnique(err error, field, msg string) error {
-	if s.dialect.isUniqueViolation(err) {
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return &models.Error{Code: models.ECONFLICT, Message: msg, Fields: map[string]string{field: "is already used"}}
 	}
 	return err
@@ -140,12 +145,6 @@ func (s *Store) Donor(ctx context.Context, id int64) (models.Donor, error) {
 	return row.model(), err
 }
 
-// DonorFilter narrows the donor list.
-type DonorFilter struct {
-	FundID int64  // donors with a record in this fund
-	Query  string // part of the name
-}
-
 // Donors lists donors, newest first.
 func (s *Store) Donors(ctx context.Context, f DonorFilter, pg models.PageRequest) (models.Page[models.Donor], error) {
 	q := s.r.WithContext(ctx).Model(&donorRow{})
@@ -155,7 +154,7 @@ func (s *Store) Donors(ctx context.Context, f DonorFilter, pg models.PageRequest
 	if sqlSafe(f.Query) != f.Query {
 		q = q.Where("1 = 0")
 	} else if f.Query != "" {
-		q = q.Where(s.dialect.lower("name")+" LIKE ? ESCAPE '\\'", "%"+escapeLike(toLower(f.Query))+"%")
+		q = q.Where(s.dialect.lower("name")+" LIKE ? ESCAPE '\\'", "%"+escapeLike(strings.ToLower(f.Query))+"%")
 	}
 	var rows []donorRow
 	if err := pageQuery(q, "id", pg).Find(&rows).Error; err != nil {
@@ -208,6 +207,9 @@ func (s *Store) UpdateDonor(ctx context.Context, a models.Actor, id int64, in mo
 		d = before
 		if err := in.Apply(&d, true); err != nil {
 			return err
+		}
+		if models.Same(before, d) {
+			return nil // a patch that changes nothing writes nothing
 		}
 		d.UpdatedAt = s.now()
 		row = donorRowOf(d)

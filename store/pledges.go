@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/fundtracker/fundtracker/models"
 	"gorm.io/gorm"
@@ -15,44 +14,6 @@ func pledgeQuery(db *gorm.DB) *gorm.DB {
 		Joins("JOIN funds ON funds.id = pledges.fund_id").Joins("JOIN donors ON donors.id = pledges.donor_id")
 }
 
-// loadPledge reads a pledge with the payments that bear on it, locking it
-// for the rest of the transaction on engines with row locks.
-func (s *Store) loadPledge(tx *gorm.DB, id int64) (*pledgeState, error) {
-	var st pledgeState
-	if err := s.dialect.forUpdate(tx).Where("id = ?", id).Take(&st.row).Error; err != nil {
-		if isNotFound(err) {
-			return nil, notFound("pledge", id)
-		}
-		return nil, err
-	}
-	if err := tx.Raw("SELECT code FROM funds WHERE id = ?", st.row.FundID).Scan(&st.row.FundCode).Error; err != nil {
-		return nil, err
-	}
-	if err := tx.Raw("SELECT name FROM donors WHERE id = ?", st.row.DonorID).Scan(&st.row.DonorName).Error; err != nil {
-		return nil, err
-	}
-	var pays []struct {
-		ReceivedOn  string
-		VoidDay     string
-		AmountMinor int64
-	}
-	if err := tx.Raw("SELECT received_on, void_day, amount_minor FROM contributions WHERE pledge_id = ? ORDER BY id", id).Scan(&pays).Error; err != nil {
-		return nil, err
-	}
-	places := models.MinorUnits(st.row.Currency)
-	for _, p := range pays {
-		st.payments = append(st.payments, models.Payment{ReceivedOn: models.Date(p.ReceivedOn), VoidDay: models.Date(p.VoidDay),
-			Amount: models.FromMinor(p.AmountMinor, places)})
-	}
-	return &st, nil
-}
-
-func (p *pledgeState) clone() *pledgeState {
-	c := *p
-	c.payments = append([]models.Payment(nil), p.payments...)
-	return &c
-}
-
 // Pledge returns a pledge by id.
 func (s *Store) Pledge(ctx context.Context, id int64) (models.Pledge, error) {
 	var row pledgeRow
@@ -63,13 +24,8 @@ func (s *Store) Pledge(ctx context.Context, id int64) (models.Pledge, error) {
 	return row.model(s.today()), err
 }
 
-// PledgeFilter narrows the pledge list.
-type PledgeFilter struct {
-	FundID, DonorID int64
-	Status          string
-}
-
-func (f PledgeFilter) apply(q *gorm.DB, today models.Date) *gorm.DB {
+// filterPledges narrows a pledge query; status is as of today.
+func filterPledges(q *gorm.DB, f PledgeFilter, today models.Date) *gorm.DB {
 	if f.FundID != 0 {
 		q = q.Where("pledges.fund_id = ?", f.FundID)
 	}
@@ -97,7 +53,7 @@ func (f PledgeFilter) apply(q *gorm.DB, today models.Date) *gorm.DB {
 func (s *Store) Pledges(ctx context.Context, f PledgeFilter, pg models.PageRequest) (models.Page[models.Pledge], error) {
 	today := s.today()
 	var rows []pledgeRow
-	if err := pageQuery(f.apply(pledgeQuery(s.r.WithContext(ctx)), today), "pledges.id", pg).Find(&rows).Error; err != nil {
+	if err := pageQuery(filterPledges(pledgeQuery(s.r.WithContext(ctx)), f, today), "pledges.id", pg).Find(&rows).Error; err != nil {
 		return models.Page[models.Pledge]{}, err
 	}
 	out := make([]models.Pledge, len(rows))
@@ -107,108 +63,68 @@ func (s *Store) Pledges(ctx context.Context, f PledgeFilter, pg models.PageReque
 	return models.NewPage(out, pg.Limit, func(p models.Pledge) int64 { return p.ID }), nil
 }
 
-// parties reads the code of the fund and the name of the donor a record
-// names, reporting per field an id that names nothing.
-func parties(tx *gorm.DB, fundID, donorID int64, p models.Problems) (fundCode, donorName string, err error) {
-	for _, c := range []struct {
-		field, what, query string
-		id                 int64
-		into               *string
-	}{
-		{"fund_id", "fund", "SELECT code FROM funds WHERE id = ?", fundID, &fundCode},
-		{"donor_id", "donor", "SELECT name FROM donors WHERE id = ?", donorID, &donorName},
-	} {
-		if c.id <= 0 {
-			continue
-		}
-		var found []string
-		if err := tx.Raw(c.query, c.id).Scan(&found).Error; err != nil {
-			return "", "", err
-		}
-		if len(found) == 0 {
-			p.Add(c.field, "no "+c.what+" with id "+strconv.FormatInt(c.id, 10))
-			continue
-		}
-		*c.into = found[0]
-	}
-	return fundCode, donorName, nil
-}
-
 // CreatePledge records a pledge.
 func (s *Store) CreatePledge(ctx context.Context, a models.Actor, in models.PledgeInput, idem Idempotency) (models.Pledge, *Replay, error) {
 	var out models.Pledge
 	var rep *Replay
-	err := s.writer.do(ctx, func(tx *gorm.DB) (err error) {
-		if rep, err = s.replayed(tx, a, idem); err != nil || rep != nil {
-			return err
-		}
-		pl, given, problems := in.Validate(s.today())
-		fundCode, donorName, err := parties(tx, pl.FundID, pl.DonorID, problems)
+	err := s.writer.do(ctx, func(tx *gorm.DB) error {
+		t, err := s.ledger(tx)
 		if err != nil {
 			return err
 		}
-		if err := problems.Err(); err != nil {
+		if rep, err = t.replayed(a, idem); err != nil || rep != nil {
 			return err
 		}
-		rate, err := resolveRate(tx, pl.Currency, pl.PledgedOn, given)
+		ld := models.PledgeLoad{Today: models.DateOf(t.now), Now: t.now, By: a.Email}
+		fundID, donorID, currency, rate := in.Keys()
+		if ld.Parties, ld.Rate, ld.Totals, err = t.loadContext(fundID, donorID, currency, rate); err != nil {
+			return err
+		}
+		w, err := models.DecidePledge(in, ld)
 		if err != nil {
 			return err
 		}
-		usd, err := models.USDValue(pl.Amount.Amount, rate.Decimal, !given.IsZero())
-		if err != nil {
+		pl := w.Pledge.Pledge
+		if err := t.row(sqlPledgePut, pl.FundID, pl.DonorID, models.ToMinor(pl.Amount.Amount, pl.Amount.Places), pl.Currency,
+			pl.ExchangeRate.String(), models.ToMinor(pl.AmountUSD.Amount, 2), string(pl.PledgedOn), string(pl.DueOn), pl.Stage,
+			pl.Earmarking, pl.Reference, pl.Notes, pl.CreatedAt, pl.CreatedBy, pl.UpdatedAt).Scan(&pl.ID); err != nil {
 			return err
 		}
-		places := models.MinorUnits(pl.Currency)
-		now := s.now()
-		st := &pledgeState{row: pledgeRow{FundID: pl.FundID, DonorID: pl.DonorID, AmountMinor: models.ToMinor(pl.Amount.Amount, places),
-			Currency: pl.Currency, ExchangeRate: rate.String(),
-			AmountUSDCents: models.ToMinor(usd, 2),
-			PledgedOn:      string(pl.PledgedOn), DueOn: string(pl.DueOn), Stage: pl.Stage, Earmarking: pl.Earmarking,
-			Reference: pl.Reference, Notes: pl.Notes, CreatedAt: now, CreatedBy: a.Email, UpdatedAt: now}}
-		if err := tx.Omit("FundCode", "DonorName").Create(&st.row).Error; err != nil {
+		if err := t.apply(w.Effects); err != nil {
 			return err
 		}
-		if err := pledgeEffect(tx, nil, st); err != nil {
+		out = pl
+		if err := t.audit(a, "create", "pledge", pl.ID, nil, pl); err != nil {
 			return err
 		}
-		st.row.FundCode, st.row.DonorName = fundCode, donorName
-		out = st.row.model(s.today())
-		if err := s.audit(tx, a, "create", "pledge", out.ID, nil, out); err != nil {
-			return err
-		}
-		return s.remember(tx, a, idem, 201, out)
+		return t.remember(a, idem, 201, pl)
 	})
 	return out, rep, wrap("create pledge", err)
 }
 
-func (s *Store) pledgeIn(tx *gorm.DB, id int64) (models.Pledge, error) {
-	var row pledgeRow
-	err := pledgeQuery(tx).Where("pledges.id = ?", id).Take(&row).Error
-	return row.model(s.today()), err
-}
-
 // UpdatePledge changes what may change of a pledge without touching money.
+// A patch that changes nothing writes nothing (no audit row).
 func (s *Store) UpdatePledge(ctx context.Context, a models.Actor, id int64, in models.PledgePatch) (models.Pledge, error) {
 	var out models.Pledge
 	err := s.writer.do(ctx, func(tx *gorm.DB) error {
-		st, err := s.loadPledge(tx, id)
+		t, err := s.ledger(tx)
 		if err != nil {
 			return err
 		}
-		before := st.row.model(s.today())
-		after := before
-		if err := in.Apply(&after); err != nil {
+		st, err := t.loadPledge(id, models.DateOf(t.now))
+		if err != nil {
 			return err
 		}
-		if err := tx.Model(&pledgeRow{}).Where("id = ?", id).Updates(map[string]any{"due_on": string(after.DueOn),
-			"stage": after.Stage, "earmarking": after.Earmarking, "reference": after.Reference, "notes": after.Notes,
-			"updated_at": s.now()}).Error; err != nil {
+		after, changed, err := models.DecidePledgePatch(st.Pledge, in, t.now, models.DateOf(t.now))
+		if err != nil || !changed {
+			out = after
 			return err
 		}
-		if out, err = s.pledgeIn(tx, id); err != nil {
+		if err := t.setPledge(after); err != nil {
 			return err
 		}
-		return s.audit(tx, a, "update", "pledge", id, before, out)
+		out = after
+		return t.audit(a, "update", "pledge", id, st.Pledge, after)
 	})
 	return out, wrap("update pledge", err)
 }
@@ -222,31 +138,26 @@ func (s *Store) CancelPledge(ctx context.Context, a models.Actor, id int64, in m
 	}
 	var out models.Pledge
 	err := s.writer.do(ctx, func(tx *gorm.DB) error {
-		st, err := s.loadPledge(tx, id)
+		t, err := s.ledger(tx)
 		if err != nil {
 			return err
 		}
-		before := st.row.model(s.today())
-		if before.Cancelled {
-			return models.Errorf(models.ECONFLICT, "Pledge %d is already cancelled.", id)
-		}
-		if before.Status == models.StatusFulfilled {
-			return models.Errorf(models.ECONFLICT, "Pledge %d is fulfilled: nothing is left to cancel.", id)
-		}
-		after := st.clone()
-		now := s.now()
-		after.row.CancelledAt, after.row.CancelDay, after.row.CancelReason, after.row.CancelledBy = &now, string(models.DateOf(now)), reason, a.Email
-		if err := tx.Model(&pledgeRow{}).Where("id = ?", id).Updates(map[string]any{"cancelled_at": now, "cancel_day": after.row.CancelDay,
-			"cancel_reason": reason, "cancelled_by": a.Email, "updated_at": now}).Error; err != nil {
+		st, err := t.loadPledge(id, models.DateOf(t.now))
+		if err != nil {
 			return err
 		}
-		if err := pledgeEffect(tx, st, after); err != nil {
+		w, err := models.DecideCancelPledge(st, reason, t.now, a.Email)
+		if err != nil {
 			return err
 		}
-		if out, err = s.pledgeIn(tx, id); err != nil {
+		if err := t.setPledge(w.Pledge.Pledge); err != nil {
 			return err
 		}
-		return s.audit(tx, a, "cancel", "pledge", id, before, out)
+		if err := t.apply(w.Effects); err != nil {
+			return err
+		}
+		out = w.Pledge.Pledge
+		return t.audit(a, "cancel", "pledge", id, st.Pledge, out)
 	})
 	return out, wrap("cancel pledge", err)
 }

@@ -102,8 +102,6 @@ func resolveRate(db *gorm.DB, currency string, day models.Date, given decimal.De
 	return r.UnitsPerUSD, err
 }
 
-func toLower(s string) string { return strings.ToLower(s) }
-
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

@@ -54,6 +54,8 @@ type Store struct {
 
 	// stopCheckpoints stops SQLite's background WAL checkpoints.
 	stopCheckpoints func()
+	// stmts are the ledger's hot-path statements, prepared on the writer's pool.
+	stmts prepared
 }
 
 // IsPostgres reports whether a DSN names a PostgreSQL database.
@@ -66,8 +68,13 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	gcfg := &gorm.Config{Logger: logger.Discard, SkipDefaultTransaction: true, PrepareStmt: true,
+	// The writer runs GORM's statements unprepared and the ledger's hot path
+	// on statements of its own (ledger.go); SQLite's readers use GORM's
+	// prepared-statement mode (pgx caches PostgreSQL's statements itself).
+	gcfg := &gorm.Config{Logger: logger.Discard, SkipDefaultTransaction: true, TranslateError: true,
 		NowFunc: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	rcfg := *gcfg
+	rcfg.PrepareStmt = true
 	s := &Store{log: cfg.Logger, now: gcfg.NowFunc}
 	if cfg.Now != nil {
 		s.now = func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) }
@@ -103,7 +110,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", cfg.DSN, err)
 		}
-		if s.r, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: base + "&_query_only=true"}), gcfg); err != nil {
+		if s.r, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: base + "&_query_only=true"}), &rcfg); err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", cfg.DSN, err)
 		}
 		setPool(s.r, cfg.MaxOpenConns, cfg.MaxIdleConns, cfg.ConnMaxLifetime, 8)
@@ -116,6 +123,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			s.Close()
 			return nil, err
 		}
+	}
+	if err := s.prepareLedger(ctx); err != nil {
+		// An unmigrated database (migrate status, copy's source check) has no
+		// tables to prepare against: its writes fail until it is migrated.
+		s.log.Debug("ledger statements not prepared", "error", err)
 	}
 	return s, nil
 }
@@ -141,6 +153,7 @@ func (s *Store) Close() error {
 	if s.stopCheckpoints != nil {
 		s.stopCheckpoints()
 	}
+	s.stmts.close()
 	var errs []error
 	for _, db := range []*gorm.DB{s.w, s.r} {
 		if db == nil {
@@ -170,15 +183,16 @@ func (s *Store) At(t time.Time) *Store {
 // Engine names the database engine ("sqlite" or "postgres").
 func (s *Store) Engine() string { return s.dialect.name() }
 
-// DBStats reports the connection pools' figures (for /metrics).
-func (s *Store) DBStats() map[string]sql.DBStats {
-	out := map[string]sql.DBStats{}
+// DBs returns the connection pools by name ("writer", and "reader" when
+// reads have a pool of their own), for /metrics.
+func (s *Store) DBs() map[string]*sql.DB {
+	out := map[string]*sql.DB{}
 	if db, err := s.w.DB(); err == nil {
-		out["writer"] = db.Stats()
+		out["writer"] = db
 	}
 	if s.r != s.w {
 		if db, err := s.r.DB(); err == nil {
-			out["reader"] = db.Stats()
+			out["reader"] = db
 		}
 	}
 	return out
@@ -202,6 +216,19 @@ func (s *Store) provider() (*goose.Provider, error) {
 	return goose.NewProvider(s.dialect.gooseDialect(), sqlDB, sub, s.dialect.gooseOptions()...)
 }
 
+// prepareLedger prepares the ledger's statements, once the tables exist.
+func (s *Store) prepareLedger(ctx context.Context) error {
+	if s.stmts != nil {
+		return nil
+	}
+	sqlDB, err := s.w.DB()
+	if err != nil {
+		return err
+	}
+	s.stmts, err = prepare(ctx, sqlDB, s.dialect)
+	return err
+}
+
 // Migrate applies pending migrations (under a lock on PostgreSQL, so that
 // instances starting together do not race).
 func (s *Store) Migrate(ctx context.Context) error {
@@ -216,7 +243,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	for _, r := range res {
 		s.log.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration)
 	}
-	return nil
+	return s.prepareLedger(ctx)
 }
 
 // MigrationStatus describes one migration.

@@ -41,6 +41,17 @@ type Config struct {
 	Logger  *slog.Logger
 	// Now is the clock (UTC); tests set it to date voids and cancellations.
 	Now func() time.Time
+	// DriverName is the database/sql driver to open the database with: the
+	// engine's own (DriverName(dsn)) when empty. Tests wrap it to count statements.
+	DriverName string
+}
+
+// DriverName is the database/sql driver the store opens a DSN with.
+func DriverName(dsn string) string {
+	if IsPostgres(dsn) {
+		return "pgx"
+	}
+	return sqliteDriver
 }
 
 // Store is the ledger's persistence.
@@ -82,7 +93,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	var err error
 	if IsPostgres(cfg.DSN) {
 		s.dialect = postgresDialect{}
-		if s.w, err = gorm.Open(postgres.Open(cfg.DSN), gcfg); err != nil {
+		if s.w, err = gorm.Open(postgres.New(postgres.Config{DriverName: cfg.DriverName, DSN: cfg.DSN}), gcfg); err != nil { // pgx itself when DriverName is empty
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
 		s.r = s.w
@@ -90,12 +101,15 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.writer = &txWriter{db: s.w, d: s.dialect}
 	} else {
 		s.dialect = sqliteDialect{}
+		if cfg.DriverName == "" {
+			cfg.DriverName = sqliteDriver
+		}
 		sync := cfg.Synchronous
 		if sync == "" {
 			sync = "FULL"
 		}
 		base := "file:" + cfg.DSN + "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=" + sync
-		if s.w, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: base + "&_txlock=immediate"}), gcfg); err != nil {
+		if s.w, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: cfg.DriverName, DSN: base + "&_txlock=immediate"}), gcfg); err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", cfg.DSN, err)
 		}
 		setPool(s.w, 1, 1, 0, 1) // one writer at a time, by design
@@ -110,7 +124,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", cfg.DSN, err)
 		}
-		if s.r, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: base + "&_query_only=true"}), &rcfg); err != nil {
+		if s.r, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: cfg.DriverName, DSN: base + "&_query_only=true"}), &rcfg); err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", cfg.DSN, err)
 		}
 		setPool(s.r, cfg.MaxOpenConns, cfg.MaxIdleConns, cfg.ConnMaxLifetime, 8)

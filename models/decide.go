@@ -109,7 +109,6 @@ func (pt Parties) check(fundID, donorID int64, p Problems) {
 	}
 }
 
-
 // RateKey is the currency and day whose rate in force a record needs
 // (currency "" when none is needed: USD, a rate given, or input not valid).
 type RateKey struct {

@@ -273,6 +273,15 @@ func (t *ltx) setPledge(p models.Pledge) error {
 // A fund's donor count follows its donors whose live records go from none to
 // some, or back, as the donor rows answer after their change.
 func (t *ltx) apply(e models.Effects) error {
+	err := t.applyRows(e)
+	if err != nil && errors.Is(t.translate(err), gorm.ErrCheckConstraintViolated) {
+		// A concurrent write took a total near its bound after this one was decided (PostgreSQL's checks).
+		return models.FieldError("amount", "would take a total of the fund past 10^15 USD")
+	}
+	return err
+}
+
+func (t *ltx) applyRows(e models.Effects) error {
 	donorCount := map[int64]int64{}
 	for _, k := range models.SortedKeys(e.Donors, func(a, b models.FundDonor) bool {
 		return a.FundID < b.FundID || a.FundID == b.FundID && a.DonorID < b.DonorID

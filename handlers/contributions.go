@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/fundtracker/fundtracker/models"
 	"github.com/gin-gonic/gin"
@@ -27,19 +26,7 @@ func contributionFilter(q *query) models.ContributionFilter {
 
 // ListContributions answers GET /contributions?fund_id=&donor_id=&pledge_id=&from=&to=.
 func (h *Handler) ListContributions(c *gin.Context) {
-	q := newQuery(c)
-	f := contributionFilter(q)
-	pg := q.page()
-	if err := q.err(); err != nil {
-		Error(c, err)
-		return
-	}
-	page, err := h.contributions.Contributions(c.Request.Context(), f, pg)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, page)
+	list(c, contributionFilter, h.contributions.Contributions)
 }
 
 // GetContribution answers GET /contributions/{id}.

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/fundtracker/fundtracker/models"
 	"github.com/gin-gonic/gin"
@@ -18,19 +17,9 @@ type DonorStore interface {
 
 // ListDonors answers GET /donors?fund_id=&q=.
 func (h *Handler) ListDonors(c *gin.Context) {
-	q := newQuery(c)
-	f := models.DonorFilter{FundID: q.id("fund_id"), Query: c.Query("q")}
-	pg := q.page()
-	if err := q.err(); err != nil {
-		Error(c, err)
-		return
-	}
-	page, err := h.donors.Donors(c.Request.Context(), f, pg)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, page)
+	list(c, func(q *query) models.DonorFilter {
+		return models.DonorFilter{FundID: q.id("fund_id"), Query: c.Query("q")}
+	}, h.donors.Donors)
 }
 
 // GetDonor answers GET /donors/{id}.

@@ -32,6 +32,41 @@ func create[In, Out any](c *gin.Context, call func(context.Context, models.Actor
 	created(c, out, replay)
 }
 
+// list answers a GET of a page of records: the filter and the page read from
+// the query string (every problem in one 422), the page fetched and answered.
+func list[F, T any](c *gin.Context, filter func(*query) F, fetch func(context.Context, F, models.PageRequest) (models.Page[T], error)) {
+	q := newQuery(c)
+	f := filter(q)
+	pg := q.page()
+	if err := q.err(); err != nil {
+		Error(c, err)
+		return
+	}
+	page, err := fetch(c.Request.Context(), f, pg)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, page)
+}
+
+// fundFigures answers a public GET of a fund's figures: the parameters read
+// from the query string, the figures fetched and answered with an ETag.
+func fundFigures[P, T any](c *gin.Context, params func(*query) P, fetch func(context.Context, string, P) (T, error)) {
+	q := newQuery(c)
+	p := params(q)
+	if err := q.err(); err != nil {
+		Error(c, err)
+		return
+	}
+	out, err := fetch(c.Request.Context(), c.Param("fund"), p)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	publicJSON(c, out)
+}
+
 // getByID answers a GET of one record by the numeric id in the path.
 func getByID[Out any](c *gin.Context, what string, fetch func(context.Context, int64) (Out, error)) {
 	id, err := pathID(c, "id", what)

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/fundtracker/fundtracker/models"
 	"github.com/gin-gonic/gin"
@@ -26,21 +25,7 @@ func pledgeFilter(q *query) models.PledgeFilter {
 }
 
 // ListPledges answers GET /pledges?fund_id=&donor_id=&status=.
-func (h *Handler) ListPledges(c *gin.Context) {
-	q := newQuery(c)
-	f := pledgeFilter(q)
-	pg := q.page()
-	if err := q.err(); err != nil {
-		Error(c, err)
-		return
-	}
-	page, err := h.pledges.Pledges(c.Request.Context(), f, pg)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, page)
-}
+func (h *Handler) ListPledges(c *gin.Context) { list(c, pledgeFilter, h.pledges.Pledges) }
 
 // GetPledge answers GET /pledges/{id}.
 func (h *Handler) GetPledge(c *gin.Context) { getByID(c, "pledge", h.pledges.Pledge) }

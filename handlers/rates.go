@@ -18,19 +18,7 @@ type RateStore interface {
 
 // ListRates answers GET /exchange-rates?currency=.
 func (h *Handler) ListRates(c *gin.Context) {
-	q := newQuery(c)
-	cur := q.currency("currency")
-	pg := q.page()
-	if err := q.err(); err != nil {
-		Error(c, err)
-		return
-	}
-	page, err := h.rates.Rates(c.Request.Context(), cur, pg)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, page)
+	list(c, func(q *query) string { return q.currency("currency") }, h.rates.Rates)
 }
 
 // CreateRate answers POST /exchange-rates.

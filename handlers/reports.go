@@ -20,34 +20,12 @@ type ReportStore interface {
 
 // Progress answers GET /funds/{id-or-code}/progress?as_of=.
 func (h *Handler) Progress(c *gin.Context) {
-	q := newQuery(c)
-	asOf := q.date("as_of")
-	if err := q.err(); err != nil {
-		Error(c, err)
-		return
-	}
-	p, err := h.reports.Progress(c.Request.Context(), c.Param("fund"), asOf)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	publicJSON(c, p)
+	fundFigures(c, func(q *query) models.Date { return q.date("as_of") }, h.reports.Progress)
 }
 
 // DonorBreakdown answers GET /funds/{id-or-code}/donors.
 func (h *Handler) DonorBreakdown(c *gin.Context) {
-	q := newQuery(c)
-	pg := q.page()
-	if err := q.err(); err != nil {
-		Error(c, err)
-		return
-	}
-	page, err := h.reports.DonorBreakdown(c.Request.Context(), c.Param("fund"), pg)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	publicJSON(c, page)
+	fundFigures(c, (*query).page, h.reports.DonorBreakdown)
 }
 
 var donorHeader = []string{"name", "kind", "country_code", "paid", "outstanding", "pledged", "share_of_paid_percent"}

@@ -57,20 +57,10 @@ type AuditStore interface {
 
 // ListAudit answers GET /audit?entity=&entity_id=&actor_id=&action=&from=&to=.
 func (h *Handler) ListAudit(c *gin.Context) {
-	q := newQuery(c)
-	f := models.AuditFilter{Entity: c.Query("entity"), EntityID: q.id("entity_id"), ActorID: q.id("actor_id"),
-		Action: c.Query("action"), From: q.date("from"), To: q.date("to")}
-	pg := q.page()
-	if err := q.err(); err != nil {
-		Error(c, err)
-		return
-	}
-	page, err := h.audit.Audit(c.Request.Context(), f, pg)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, page)
+	list(c, func(q *query) models.AuditFilter {
+		return models.AuditFilter{Entity: c.Query("entity"), EntityID: q.id("entity_id"), ActorID: q.id("actor_id"),
+			Action: c.Query("action"), From: q.date("from"), To: q.date("to")}
+	}, h.audit.Audit)
 }
 
 // HealthStore says whether the database answers.

@@ -160,21 +160,34 @@ func usdValue(amount decimal.Decimal, rate Rate, rateGiven bool, p Problems) dec
 	return usd
 }
 
-// ContributionLoad is what deciding a new contribution needs.
-type ContributionLoad struct {
+// RecordKeys are what the store loads for a new record: the fund, the donor,
+// the currency (for its totals) and the rate in force it needs, if any.
+type RecordKeys struct {
+	FundID, DonorID int64
+	Currency        string
+	Rate            RateKey
+}
+
+// RecordLoad is what deciding a new record needs, as the store loaded it.
+type RecordLoad struct {
 	Today   Date
 	Now     time.Time
 	By      string
-	Pledge  *PledgeState // the pledge named; nil when none is, or the id names none
 	Parties Parties
-	Rate    *Rate // in force for RateKey; nil when none is (or none was needed)
+	Rate    *Rate // in force for RecordKeys.Rate; nil when none is (or none was needed)
 	Totals  CurrentTotals
 }
 
-// ContributionKeys are what the store loads for a new contribution: the ids
-// and the rate it would have once its pledge's defaults are applied.
-func (in ContributionInput) Keys(pledge *Pledge) (fundID, donorID int64, currencyCode string, rate RateKey) {
-	fundID, donorID, currencyCode = in.FundID, in.DonorID, in.Currency
+// ContributionLoad is what deciding a new contribution needs.
+type ContributionLoad struct {
+	RecordLoad
+	Pledge *PledgeState // the pledge named; nil when none is, or the id names none
+}
+
+// Keys are what the store loads for a new contribution, once its pledge's
+// defaults are applied.
+func (in ContributionInput) Keys(pledge *Pledge) RecordKeys {
+	fundID, donorID, currencyCode := in.FundID, in.DonorID, in.Currency
 	if pledge != nil {
 		if fundID == 0 {
 			fundID = pledge.FundID
@@ -186,10 +199,14 @@ func (in ContributionInput) Keys(pledge *Pledge) (fundID, donorID int64, currenc
 			currencyCode = pledge.Currency
 		}
 	}
+	return recordKeys(fundID, donorID, currencyCode, Date(in.ReceivedOn.Raw), in.ExchangeRate)
+}
+
+func recordKeys(fundID, donorID int64, currencyCode string, day Date, given DecimalInput) RecordKeys {
 	if code, ok := ParseCurrency(currencyCode); ok {
 		currencyCode = code
 	}
-	return fundID, donorID, currencyCode, rateKey(currencyCode, Date(in.ReceivedOn.Raw), in.ExchangeRate)
+	return RecordKeys{FundID: fundID, DonorID: donorID, Currency: currencyCode, Rate: rateKey(currencyCode, day, given)}
 }
 
 // ContributionWrite is a decided contribution write: the record, the state
@@ -269,23 +286,9 @@ func DecideVoid(c Contribution, pledge *PledgeState, reason string, now time.Tim
 	return w, nil
 }
 
-// PledgeLoad is what deciding a new pledge needs.
-type PledgeLoad struct {
-	Today   Date
-	Now     time.Time
-	By      string
-	Parties Parties
-	Rate    *Rate
-	Totals  CurrentTotals
-}
-
-// Keys are the ids and the rate a new pledge's load reads.
-func (in PledgeInput) Keys() (fundID, donorID int64, currencyCode string, rate RateKey) {
-	currencyCode = in.Currency
-	if code, ok := ParseCurrency(currencyCode); ok {
-		currencyCode = code
-	}
-	return in.FundID, in.DonorID, currencyCode, rateKey(currencyCode, Date(in.PledgedOn.Raw), in.ExchangeRate)
+// Keys are what the store loads for a new pledge.
+func (in PledgeInput) Keys() RecordKeys {
+	return recordKeys(in.FundID, in.DonorID, in.Currency, Date(in.PledgedOn.Raw), in.ExchangeRate)
 }
 
 // PledgeWrite is a decided pledge write: the pledge as it becomes and the aggregates' changes.
@@ -295,7 +298,7 @@ type PledgeWrite struct {
 }
 
 // DecidePledge decides a new pledge: every problem at once, or the record and its effects.
-func DecidePledge(in PledgeInput, ld PledgeLoad) (PledgeWrite, error) {
+func DecidePledge(in PledgeInput, ld RecordLoad) (PledgeWrite, error) {
 	pl, given, p := in.Validate(ld.Today)
 	ld.Parties.check(pl.FundID, pl.DonorID, p)
 	pl.FundCode, pl.DonorName = deref(ld.Parties.FundCode), deref(ld.Parties.DonorName)

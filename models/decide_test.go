@@ -34,8 +34,8 @@ func problemFields(t *testing.T, err error) []string {
 
 func contributionLoad() ContributionLoad {
 	eur := Rate{decimal.RequireFromString("0.9")}
-	return ContributionLoad{Today: DateOf(decideNow), Now: decideNow, By: "staff@example.org",
-		Parties: Parties{FundCode: str("resilience"), DonorName: str("Kingdom of Morocco")}, Rate: &eur}
+	return ContributionLoad{RecordLoad: RecordLoad{Today: DateOf(decideNow), Now: decideNow, By: "staff@example.org",
+		Parties: Parties{FundCode: str("resilience"), DonorName: str("Kingdom of Morocco")}, Rate: &eur}}
 }
 
 func payment(amount, currency string) ContributionInput {

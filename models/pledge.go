@@ -169,6 +169,13 @@ type ReasonInput struct {
 	Reason string `json:"reason"`
 }
 
+// Valid returns the reason, checked.
+func (in ReasonInput) Valid() (string, error) {
+	p := Problems{}
+	reason := Reason(in.Reason, p)
+	return reason, p.Err()
+}
+
 func positiveID(field string, id int64, p Problems) int64 {
 	if id <= 0 {
 		p.Add(field, "is required (a positive id)")

@@ -147,16 +147,12 @@ func (s *Store) Audit(ctx context.Context, f AuditFilter, pg models.PageRequest)
 	if f.To != "" {
 		q = q.Where("at < ?", mustDay(f.To).AddDate(0, 0, 1))
 	}
-	var rows []auditRow
-	if err := pageQuery(q, "id", pg).Find(&rows).Error; err != nil {
-		return models.Page[models.AuditEvent]{}, err
-	}
-	events := make([]models.AuditEvent, len(rows))
-	for i, r := range rows {
-		events[i] = models.AuditEvent{ID: r.ID, At: r.At.UTC(), Actor: r.Actor, ActorID: r.ActorID, SourceIP: r.SourceIP,
-			Action: r.Action, Entity: r.Entity, EntityID: r.EntityID, Before: rawJSON(r.Before), After: rawJSON(r.After)}
-	}
-	return models.NewPage(events, pg.Limit, func(e models.AuditEvent) int64 { return e.ID }), nil
+	return listPage(q, "id", pg, auditRow.model, func(e models.AuditEvent) int64 { return e.ID })
+}
+
+func (r auditRow) model() models.AuditEvent {
+	return models.AuditEvent{ID: r.ID, At: r.At.UTC(), Actor: r.Actor, ActorID: r.ActorID, SourceIP: r.SourceIP,
+		Action: r.Action, Entity: r.Entity, EntityID: r.EntityID, Before: rawJSON(r.Before), After: rawJSON(r.After)}
 }
 
 func rawJSON(s *string) any {
@@ -164,6 +160,36 @@ func rawJSON(s *string) any {
 		return nil
 	}
 	return json.RawMessage(*s)
+}
+
+// withParties queries a table's rows with the code of the fund and the name
+// of the donor each names (and the extra columns of the fund or donor given).
+func withParties(db *gorm.DB, table, extra string) *gorm.DB {
+	return db.Table(table).Select(table + ".*, funds.code AS fund_code, donors.name AS donor_name" + extra).
+		Joins("JOIN funds ON funds.id = " + table + ".fund_id").Joins("JOIN donors ON donors.id = " + table + ".donor_id")
+}
+
+// listPage reads a page of rows, newest first by idColumn, as models.
+func listPage[R, M any](q *gorm.DB, idColumn string, pg models.PageRequest, model func(R) M, id func(M) int64) (models.Page[M], error) {
+	var rows []R
+	if err := pageQuery(q, idColumn, pg).Find(&rows).Error; err != nil {
+		return models.Page[M]{}, err
+	}
+	out := make([]M, len(rows))
+	for i, r := range rows {
+		out[i] = model(r)
+	}
+	return models.NewPage(out, pg.Limit, id), nil
+}
+
+// takeByID reads the row with an id, a 404 naming what when there is none.
+func takeByID[R any](q *gorm.DB, idColumn, what string, id int64) (R, error) {
+	var row R
+	err := q.Where(idColumn+" = ?", id).Take(&row).Error
+	if isNotFound(err) {
+		return row, notFound(what, id)
+	}
+	return row, err
 }
 
 // pageQuery orders newest first by an id column and fetches one row more than

@@ -7,11 +7,8 @@ import (
 	"gorm.io/gorm"
 )
 
-const contributionSelect = "contributions.*, funds.code AS fund_code, donors.name AS donor_name, donors.country_code AS donor_country"
-
 func contributionQuery(db *gorm.DB) *gorm.DB {
-	return db.Table("contributions").Select(contributionSelect).
-		Joins("JOIN funds ON funds.id = contributions.fund_id").Joins("JOIN donors ON donors.id = contributions.donor_id")
+	return withParties(db, "contributions", ", donors.country_code AS donor_country")
 }
 
 // Contribution returns a contribution by id.
@@ -20,11 +17,7 @@ func (s *Store) Contribution(ctx context.Context, id int64) (models.Contribution
 }
 
 func (s *Store) contributionIn(db *gorm.DB, id int64) (models.Contribution, error) {
-	var row contributionRow
-	err := contributionQuery(db).Where("contributions.id = ?", id).Take(&row).Error
-	if isNotFound(err) {
-		return models.Contribution{}, notFound("contribution", id)
-	}
+	row, err := takeByID[contributionRow](contributionQuery(db), "contributions.id", "contribution", id)
 	return row.model(), err
 }
 
@@ -50,114 +43,71 @@ func filterContributions(q *gorm.DB, f ContributionFilter) *gorm.DB {
 
 // Contributions lists contributions, voided ones included, newest first.
 func (s *Store) Contributions(ctx context.Context, f ContributionFilter, pg models.PageRequest) (models.Page[models.Contribution], error) {
-	var rows []contributionRow
-	if err := pageQuery(filterContributions(contributionQuery(s.r.WithContext(ctx)), f), "contributions.id", pg).Find(&rows).Error; err != nil {
-		return models.Page[models.Contribution]{}, err
-	}
-	out := make([]models.Contribution, len(rows))
-	for i, r := range rows {
-		out[i] = r.model()
-	}
-	return models.NewPage(out, pg.Limit, func(c models.Contribution) int64 { return c.ID }), nil
+	return listPage(filterContributions(contributionQuery(s.r.WithContext(ctx)), f), "contributions.id", pg, func(r contributionRow) models.Contribution { return r.model() }, func(c models.Contribution) int64 { return c.ID })
 }
 
 // CreateContribution records money received, paying a pledge when one is named.
 func (s *Store) CreateContribution(ctx context.Context, a models.Actor, in models.ContributionInput, idem Idempotency) (models.Contribution, *Replay, error) {
-	var out models.Contribution
-	var rep *Replay
-	err := s.writer.do(ctx, func(tx *gorm.DB) error {
-		t, err := s.ledger(tx)
-		if err != nil {
-			return err
-		}
-		if rep, err = t.replayed(a, idem); err != nil || rep != nil {
-			return err
-		}
-		// Load.
-		ld := models.ContributionLoad{Today: models.DateOf(t.now), Now: t.now, By: a.Email}
+	return ledgerWrite(s, ctx, a, idem, "create", "contribution", func(t *ltx) (written[models.Contribution], error) {
+		// Load: the pledge named, then what the record's fund, donor and currency need.
+		var pledge *models.PledgeState
+		var pm *models.Pledge
 		if in.PledgeID != nil && *in.PledgeID > 0 {
-			if ld.Pledge, err = t.loadPledge(*in.PledgeID, ld.Today); err != nil && models.ErrorCode(err) != models.ENOTFOUND {
-				return err
+			st, err := t.loadPledge(*in.PledgeID, t.today())
+			if err != nil && models.ErrorCode(err) != models.ENOTFOUND {
+				return written[models.Contribution]{}, err
+			}
+			if st != nil {
+				pledge, pm = st, &st.Pledge
 			}
 		}
-		var pm *models.Pledge
-		if ld.Pledge != nil {
-			pm = &ld.Pledge.Pledge
-		}
-		fundID, donorID, currency, rate := in.Keys(pm)
-		if ld.Parties, ld.Rate, ld.Totals, err = t.loadContext(fundID, donorID, currency, rate); err != nil {
-			return err
+		rl, err := t.loadRecord(a.Email, in.Keys(pm))
+		if err != nil {
+			return written[models.Contribution]{}, err
 		}
 		// Decide.
-		w, err := models.DecideContribution(in, ld)
+		w, err := models.DecideContribution(in, models.ContributionLoad{RecordLoad: rl, Pledge: pledge})
 		if err != nil {
-			return err
+			return written[models.Contribution]{}, err
 		}
 		// Apply.
 		c := w.Contribution
 		if err := t.row(sqlContributionPut, c.FundID, c.DonorID, c.PledgeID, models.ToMinor(c.Amount.Amount, c.Amount.Places),
 			c.Currency, c.ExchangeRate.String(), models.ToMinor(c.AmountUSD.Amount, 2), string(c.ReceivedOn), c.Earmarking,
 			c.Reference, c.Notes, c.CreatedAt, c.CreatedBy).Scan(&c.ID); err != nil {
-			return err
+			return written[models.Contribution]{}, err
 		}
-		if w.Pledge != nil {
-			if err := t.setPledge(w.Pledge.Pledge); err != nil {
-				return err
-			}
-		}
-		if err := t.apply(w.Effects); err != nil {
-			return err
-		}
-		out = c
-		if err := t.audit(a, "create", "contribution", c.ID, nil, c); err != nil {
-			return err
-		}
-		return t.remember(a, idem, 201, c)
+		return written[models.Contribution]{ID: c.ID, After: c}, t.applyDecided(w.Pledge, w.Effects)
 	})
-	return out, rep, wrap("create contribution", err)
 }
 
 // VoidContribution voids a contribution with a reason: it stays listed and
 // leaves every total, and the pledge it paid is owed again.
 func (s *Store) VoidContribution(ctx context.Context, a models.Actor, id int64, in models.ReasonInput) (models.Contribution, error) {
-	p := models.Problems{}
-	reason := models.Reason(in.Reason, p)
-	if err := p.Err(); err != nil {
+	reason, err := in.Valid()
+	if err != nil {
 		return models.Contribution{}, err
 	}
-	var out models.Contribution
-	err := s.writer.do(ctx, func(tx *gorm.DB) error {
-		t, err := s.ledger(tx)
-		if err != nil {
-			return err
-		}
+	out, _, err := ledgerWrite(s, ctx, a, Idempotency{}, "void", "contribution", func(t *ltx) (written[models.Contribution], error) {
 		before, err := t.loadContribution(id)
 		if err != nil {
-			return err
+			return written[models.Contribution]{}, err
 		}
 		var pledge *models.PledgeState
 		if before.PledgeID != nil && !before.Voided {
-			if pledge, err = t.loadPledge(*before.PledgeID, models.DateOf(t.now)); err != nil {
-				return err
+			if pledge, err = t.loadPledge(*before.PledgeID, t.today()); err != nil {
+				return written[models.Contribution]{}, err
 			}
 		}
 		w, err := models.DecideVoid(before, pledge, reason, t.now, a.Email)
 		if err != nil {
-			return err
+			return written[models.Contribution]{}, err
 		}
-		out = w.Contribution
-		if err := t.exec(sqlContributionVoid, out.VoidedAt, string(models.DateOf(t.now)), out.VoidReason, out.VoidedBy, id); err != nil {
-			return err
+		c := w.Contribution
+		if err := t.exec(sqlContributionVoid, c.VoidedAt, string(t.today()), c.VoidReason, c.VoidedBy, id); err != nil {
+			return written[models.Contribution]{}, err
 		}
-		if w.Pledge != nil {
-			if err := t.setPledge(w.Pledge.Pledge); err != nil {
-				return err
-			}
-		}
-		if err := t.apply(w.Effects); err != nil {
-			return err
-		}
-		return t.audit(a, "void", "contribution", id, before, out)
+		return written[models.Contribution]{ID: id, Before: before, After: c}, t.applyDecided(w.Pledge, w.Effects)
 	})
-	return out, wrap("void contribution", err)
+	return out, err
 }

@@ -43,15 +43,7 @@ func (s *Store) Fund(ctx context.Context, idOrCode string) (models.Fund, error) 
 
 // Funds lists funds, newest first.
 func (s *Store) Funds(ctx context.Context, pg models.PageRequest) (models.Page[models.Fund], error) {
-	var rows []fundRow
-	if err := pageQuery(s.r.WithContext(ctx), "id", pg).Find(&rows).Error; err != nil {
-		return models.Page[models.Fund]{}, err
-	}
-	funds := make([]models.Fund, len(rows))
-	for i, r := range rows {
-		funds[i] = r.model()
-	}
-	return models.NewPage(funds, pg.Limit, func(f models.Fund) int64 { return f.ID }), nil
+	return listPage(s.r.WithContext(ctx), "id", pg, func(r fundRow) models.Fund { return r.model() }, func(f models.Fund) int64 { return f.ID })
 }
 
 // CreateFund records a new fund.
@@ -156,15 +148,7 @@ func (s *Store) Donors(ctx context.Context, f DonorFilter, pg models.PageRequest
 	} else if f.Query != "" {
 		q = q.Where(s.dialect.lower("name")+" LIKE ? ESCAPE '\\'", "%"+escapeLike(strings.ToLower(f.Query))+"%")
 	}
-	var rows []donorRow
-	if err := pageQuery(q, "id", pg).Find(&rows).Error; err != nil {
-		return models.Page[models.Donor]{}, err
-	}
-	donors := make([]models.Donor, len(rows))
-	for i, r := range rows {
-		donors[i] = r.model()
-	}
-	return models.NewPage(donors, pg.Limit, func(d models.Donor) int64 { return d.ID }), nil
+	return listPage(q, "id", pg, func(r donorRow) models.Donor { return r.model() }, func(d models.Donor) int64 { return d.ID })
 }
 
 // CreateDonor records a donor.

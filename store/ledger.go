@@ -151,6 +151,59 @@ func (s *Store) ledger(tx *gorm.DB) (*ltx, error) {
 	return t, nil
 }
 
+// today is the date of the write, by the store's clock.
+func (t *ltx) today() models.Date { return models.DateOf(t.now) }
+
+// written is what a ledger write answers and audits.
+type written[T any] struct {
+	ID        int64
+	Before    any // nil for a new record
+	After     T
+	Unchanged bool // nothing was written: no audit row
+}
+
+// ledgerWrite runs one ledger write in the writer: the stored answer when the
+// Idempotency-Key was seen, else fn (load, decide, apply), then the audit row
+// and the key, all in one transaction.
+func ledgerWrite[T any](s *Store, ctx context.Context, a models.Actor, idem Idempotency, action, entity string,
+	fn func(t *ltx) (written[T], error)) (T, *Replay, error) {
+	var out T
+	var rep *Replay
+	err := s.writer.do(ctx, func(tx *gorm.DB) error {
+		t, err := s.ledger(tx)
+		if err != nil {
+			return err
+		}
+		if rep, err = t.replayed(a, idem); err != nil || rep != nil {
+			return err
+		}
+		w, err := fn(t)
+		if err != nil {
+			return err
+		}
+		out = w.After
+		if w.Unchanged {
+			return nil
+		}
+		if err := t.audit(a, action, entity, w.ID, w.Before, w.After); err != nil {
+			return err
+		}
+		return t.remember(a, idem, 201, w.After)
+	})
+	return out, rep, wrap(action+" "+entity, err)
+}
+
+// applyDecided writes what a decision changed: the pledge's new state, when
+// there is one, and the aggregates.
+func (t *ltx) applyDecided(pledge *models.PledgeState, e models.Effects) error {
+	if pledge != nil {
+		if err := t.setPledge(pledge.Pledge); err != nil {
+			return err
+		}
+	}
+	return t.apply(e)
+}
+
 func (t *ltx) stmt(q string) *sql.Stmt { return t.tx.StmtContext(t.ctx, t.stmts[q]) }
 
 func (t *ltx) exec(q string, args ...any) error {
@@ -226,7 +279,14 @@ func (t *ltx) loadContribution(id int64) (models.Contribution, error) {
 	return r.model(), err
 }
 
-// loadContext reads what a new record's decision needs besides its pledge.
+// loadRecord reads what a new record's decision needs besides its pledge.
+func (t *ltx) loadRecord(by string, k models.RecordKeys) (models.RecordLoad, error) {
+	ld := models.RecordLoad{Today: t.today(), Now: t.now, By: by}
+	var err error
+	ld.Parties, ld.Rate, ld.Totals, err = t.loadContext(k.FundID, k.DonorID, k.Currency, k.Rate)
+	return ld, err
+}
+
 func (t *ltx) loadContext(fundID, donorID int64, currency string, rate models.RateKey) (models.Parties, *models.Rate, models.CurrentTotals, error) {
 	var fund, donor, units sql.NullString
 	var ft, dt models.FundTotal

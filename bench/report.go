@@ -67,7 +67,7 @@ func table(r results) []row {
 			Goal: "< 64 MB", Met: goal(e.PeakRSSMB < 64)},
 		row{Figure: "server RSS, " + scale + " ledger, under read load", Value: fmt.Sprintf("%.1f MB (idle %.1f MB)", r.LoadRSSMB, r.IdleRSSMB),
 			Ratio: r.LoadRSSMB / 150, Goal: "< 150 MB", Met: goal(r.LoadRSSMB < 150)})
-	return rows
+	return append(rows, wrkRows(r.Wrk)...)
 }
 
 func printTable(out io.Writer, r results) {

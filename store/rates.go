@@ -82,18 +82,6 @@ func (s *Store) Quote(ctx context.Context, currency string, on models.Date, amou
 	return q, nil
 }
 
-// resolveRate picks the rate of a record: the one given, else the one in force.
-func resolveRate(db *gorm.DB, currency string, day models.Date, given decimal.Decimal) (models.Rate, error) {
-	if currency == models.ReportingCurrency {
-		return models.One, nil
-	}
-	if !given.IsZero() {
-		return models.Rate{Decimal: given}, nil
-	}
-	r, err := rateOn(db, currency, day)
-	return r.UnitsPerUSD, err
-}
-
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

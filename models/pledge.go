@@ -103,8 +103,8 @@ type PledgeInput struct {
 	Notes        string       `json:"notes"`
 }
 
-// Validate checks the input on its own; the store then checks the fund, the
-// donor and the rate. It returns the pledge, the rate given (zero if none) and
+// Validate checks the input on its own; DecidePledge then checks the fund,
+// the donor, the rate and the totals, as the store loaded them. It returns the pledge, the rate given (zero if none) and
 // the problems found.
 func (in PledgeInput) Validate(today Date) (Pledge, decimal.Decimal, Problems) {
 	p := Problems{}

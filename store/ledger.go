@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -185,10 +186,14 @@ func ledgerWrite[T any](s *Store, ctx context.Context, a models.Actor, idem Idem
 		if w.Unchanged {
 			return nil
 		}
-		if err := t.audit(a, action, entity, w.ID, w.Before, w.After); err != nil {
+		after, err := json.Marshal(w.After) // once, for the audit row and the stored answer
+		if err != nil {
 			return err
 		}
-		return t.remember(a, idem, 201, w.After)
+		if err := t.audit(a, action, entity, w.ID, w.Before, json.RawMessage(after)); err != nil {
+			return err
+		}
+		return t.remember(a, idem, 201, json.RawMessage(after))
 	})
 	return out, rep, wrap(action+" "+entity, err)
 }

@@ -2,8 +2,14 @@ package api_test
 
 import (
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/fundtracker/fundtracker/api"
+	"github.com/fundtracker/fundtracker/store/storetest"
 )
 
 // Issue 10: every problem in one answer, the 10^15 bound on totals, USD
@@ -69,9 +75,10 @@ func TestPatchNullAndNoChange(t *testing.T) {
 		{fmt.Sprintf("/api/v1/funds/%d", f.fund), map[string]any{"target_usd": nil}, "target_usd"},
 		{fmt.Sprintf("/api/v1/donors/%d", f.morocco), map[string]any{"kind": nil}, "kind"},
 		{fmt.Sprintf("/api/v1/donors/%d", f.morocco), map[string]any{"name": nil}, "name"},
+		{"/api/v1/users/1", map[string]any{"active": nil}, "active"},
 	} {
 		token := f.staff
-		if strings.Contains(tc.path, "/funds/") {
+		if strings.Contains(tc.path, "/funds/") || strings.Contains(tc.path, "/users/") {
 			token = f.admin
 		}
 		f.do("PATCH", tc.path, token, tc.body).fails(422, "validation_failed", tc.field)
@@ -86,4 +93,22 @@ func TestPatchNullAndNoChange(t *testing.T) {
 	// A real change is audited once.
 	eq(t, "stage", f.do("PATCH", fmt.Sprintf("/api/v1/pledges/%d", pid), f.staff, map[string]any{"stage": "commitment"}).status(200).str("stage"), "commitment")
 	eq(t, "one audit row", f.counts()["audit_events"], before["audit_events"]+1)
+}
+
+// TestMetricsPoolFigures: /metrics reports each pool through client_golang's DB-stats collector.
+func TestMetricsPoolFigures(t *testing.T) {
+	s := storetest.Open(t)
+	srv := httptest.NewServer(api.New(api.Config{DBs: s.DBs()}, s))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, want := range []string{`go_sql_open_connections{db_name="writer"}`, `go_sql_max_open_connections{db_name="writer"}`} {
+		if !strings.Contains(string(body), want) {
+			t.Fatalf("/metrics has no %s:\n%.2000s", want, body)
+		}
+	}
 }

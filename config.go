@@ -32,7 +32,7 @@ type config struct {
 	SecureCookies  bool    `env:"FUNDTRACKER_SECURE_COOKIES"`
 	TrustedProxies []proxy `env:"FUNDTRACKER_TRUSTED_PROXIES" envSeparator:","`
 
-	MetricsToken       string        `env:"FUNDTRACKER_METRICS_TOKEN"`        // /metrics is off unless set
+	MetricsToken       string        `env:"FUNDTRACKER_METRICS_TOKEN"` // /metrics is off unless set
 	ExportConcurrency  int           `env:"FUNDTRACKER_EXPORT_CONCURRENCY" envDefault:"4"`
 	ExportWriteTimeout time.Duration `env:"FUNDTRACKER_EXPORT_WRITE_TIMEOUT" envDefault:"30s"`
 

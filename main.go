@@ -128,7 +128,7 @@ func serve(ctx context.Context, cfg config, args []string) error {
 		slog.Warn("created the first admin with a generated password: note it now, it is not shown again",
 			"email", cmp.Or(cfg.AdminEmail, "admin@localhost"), "password", generated)
 	}
-	handler := api.New(api.Config{SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.proxies(), DBStats: s.DBStats,
+	handler := api.New(api.Config{SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.proxies(), DBs: s.DBs(),
 		MetricsToken: cfg.MetricsToken, ExportConcurrency: cfg.ExportConcurrency, ExportWriteTimeout: cfg.ExportWriteTimeout}, s)
 	srv := api.NewServer(*addr, handler)
 	ln, err := net.Listen("tcp", *addr)

@@ -2,6 +2,7 @@
 package api
 
 import (
+	"database/sql"
 	"log/slog"
 	"net/http"
 	"time"
@@ -20,8 +21,8 @@ type Config struct {
 	SecureCookies bool
 	// TrustedProxies are the addresses whose X-Forwarded-For is believed.
 	TrustedProxies []string
-	// DBStats reports database pool figures for /metrics (optional).
-	DBStats DBStatsFunc
+	// DBs are the database pools, by name, whose figures /metrics reports (optional).
+	DBs map[string]*sql.DB
 	// MetricsToken is the bearer token /metrics asks for; without one,
 	// /metrics is off (404): it is not public (FUNDTRACKER_METRICS_TOKEN).
 	MetricsToken string
@@ -42,7 +43,7 @@ func New(cfg Config, s handlers.Store) http.Handler {
 	r.SetTrustedProxies(cfg.TrustedProxies)
 	r.ContextWithFallback = true
 	r.HandleMethodNotAllowed = true
-	m := newMetrics(cfg.DBStats)
+	m := newMetrics(cfg.DBs)
 	m.token = cfg.MetricsToken
 	r.Use(requestID, m.observe, accessLog, recovery, securityHeaders, limitBody(cfg.MaxBodyBytes))
 	h := handlers.New(s)

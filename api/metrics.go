@@ -16,9 +16,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// DBStatsFunc reports the database pools' figures, by pool name.
-type DBStatsFunc func() map[string]sql.DBStats
-
 type metrics struct {
 	token    string // the bearer token /metrics asks for ("" = off)
 	reg      *prometheus.Registry
@@ -26,7 +23,9 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 }
 
-func newMetrics(stats DBStatsFunc) *metrics {
+// newMetrics registers the HTTP figures, Go's and the process's, and each
+// database pool's (client_golang's go_sql_* collector, labelled db_name).
+func newMetrics(dbs map[string]*sql.DB) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fundtracker_http_requests_total",
@@ -35,8 +34,8 @@ func newMetrics(stats DBStatsFunc) *metrics {
 			Help: "HTTP request latency by route.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16)}, []string{"route", "method"}),
 	}
 	m.reg.MustRegister(m.requests, m.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if stats != nil {
-		m.reg.MustRegister(dbCollector{stats})
+	for name, db := range dbs {
+		m.reg.MustRegister(collectors.NewDBStatsCollector(db, name))
 	}
 	return m
 }
@@ -78,32 +77,5 @@ func (m *metrics) handler() gin.HandlerFunc {
 			return
 		}
 		prom.ServeHTTP(c.Writer, c.Request)
-	}
-}
-
-// dbCollector exposes database/sql pool figures.
-type dbCollector struct{ stats DBStatsFunc }
-
-var (
-	dbOpen    = prometheus.NewDesc("fundtracker_db_open_connections", "Open connections by pool.", []string{"pool"}, nil)
-	dbInUse   = prometheus.NewDesc("fundtracker_db_in_use_connections", "Connections in use by pool.", []string{"pool"}, nil)
-	dbIdle    = prometheus.NewDesc("fundtracker_db_idle_connections", "Idle connections by pool.", []string{"pool"}, nil)
-	dbWait    = prometheus.NewDesc("fundtracker_db_wait_count_total", "Waits for a connection by pool.", []string{"pool"}, nil)
-	dbWaitDur = prometheus.NewDesc("fundtracker_db_wait_seconds_total", "Time waited for a connection by pool.", []string{"pool"}, nil)
-)
-
-func (d dbCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, desc := range []*prometheus.Desc{dbOpen, dbInUse, dbIdle, dbWait, dbWaitDur} {
-		ch <- desc
-	}
-}
-
-func (d dbCollector) Collect(ch chan<- prometheus.Metric) {
-	for pool, s := range d.stats() {
-		ch <- prometheus.MustNewConstMetric(dbOpen, prometheus.GaugeValue, float64(s.OpenConnections), pool)
-		ch <- prometheus.MustNewConstMetric(dbInUse, prometheus.GaugeValue, float64(s.InUse), pool)
-		ch <- prometheus.MustNewConstMetric(dbIdle, prometheus.GaugeValue, float64(s.Idle), pool)
-		ch <- prometheus.MustNewConstMetric(dbWait, prometheus.CounterValue, float64(s.WaitCount), pool)
-		ch <- prometheus.MustNewConstMetric(dbWaitDur, prometheus.CounterValue, s.WaitDuration.Seconds(), pool)
 	}
 }

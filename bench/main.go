@@ -36,6 +36,7 @@ type options struct {
 	loadFor     time.Duration
 	writeFor    time.Duration
 	readSamples int
+	wrkFor      time.Duration
 }
 
 func main() {
@@ -48,6 +49,7 @@ func main() {
 	flag.DurationVar(&o.loadFor, "load-for", 10*time.Second, "duration of the concurrent read load")
 	flag.DurationVar(&o.writeFor, "write-for", 5*time.Second, "duration of each write run")
 	flag.IntVar(&o.readSamples, "reads", 1000, "timed requests per read figure")
+	flag.DurationVar(&o.wrkFor, "wrk-for", 4*time.Second, "duration of each wrk run (issue 10's figures)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -78,6 +80,7 @@ type results struct {
 	LoadRSSMB   float64               `json:"read_load_peak_rss_mb"`
 	Table       []row                 `json:"table"`
 	LoadAvg     [2]string             `json:"loadavg_start_end"`
+	Wrk         wrkFigures            `json:"wrk"`
 }
 
 // The public reads measured, on the fund with the most activity.
@@ -222,6 +225,10 @@ func measureLarge(ctx context.Context, o options, path string, size ledgerSize, 
 			return err
 		}
 		r.Writes, r.RawWrites, r.WriteKB, err = measureWrites(ctx, o, s, token, size, r.At)
+		if err != nil {
+			return err
+		}
+		r.Wrk, err = measureWrk(ctx, o, s, token, path, size, r.At)
 		return err
 	})
 }

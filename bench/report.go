@@ -72,7 +72,7 @@ func table(r results) []row {
 			Ratio: r.XLSXExport.PeakRSSMB / 150, Goal: "< 150 MB", Met: goal(r.XLSXExport.PeakRSSMB < 150)},
 		row{Figure: "server RSS, " + scale + " ledger, under read load", Value: fmt.Sprintf("%.1f MB (idle %.1f MB)", r.LoadRSSMB, r.IdleRSSMB),
 			Ratio: r.LoadRSSMB / 150, Goal: "< 150 MB", Met: goal(r.LoadRSSMB < 150)})
-	return rows
+	return append(rows, wrkRows(r.Wrk)...)
 }
 
 func printTable(out io.Writer, r results) {

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/fundtracker/fundtracker/models"
-	"github.com/fundtracker/fundtracker/store"
 	"github.com/gin-gonic/gin"
 )
 
@@ -104,7 +103,7 @@ func (h *Handler) Login(c *gin.Context) {
 		Error(c, err)
 		return
 	}
-	h.setCookie(c, secret, int(store.SessionTTL.Seconds()))
+	h.setCookie(c, secret, int(models.SessionTTL.Seconds()))
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{"token": secret, "user": gin.H{"id": u.ID, "email": u.Email, "role": u.Role}})
 }

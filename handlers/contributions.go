@@ -2,23 +2,21 @@ package handlers
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/fundtracker/fundtracker/models"
-	"github.com/fundtracker/fundtracker/store"
 	"github.com/gin-gonic/gin"
 )
 
 // ContributionStore keeps contributions.
 type ContributionStore interface {
 	Contribution(ctx context.Context, id int64) (models.Contribution, error)
-	Contributions(ctx context.Context, f store.ContributionFilter, pg models.PageRequest) (models.Page[models.Contribution], error)
-	CreateContribution(ctx context.Context, a models.Actor, in models.ContributionInput, idem store.Idempotency) (models.Contribution, *store.Replay, error)
+	Contributions(ctx context.Context, f models.ContributionFilter, pg models.PageRequest) (models.Page[models.Contribution], error)
+	CreateContribution(ctx context.Context, a models.Actor, in models.ContributionInput, idem models.Idempotency) (models.Contribution, *models.Replay, error)
 	VoidContribution(ctx context.Context, a models.Actor, id int64, in models.ReasonInput) (models.Contribution, error)
 }
 
-func contributionFilter(q *query) store.ContributionFilter {
-	f := store.ContributionFilter{FundID: q.id("fund_id"), DonorID: q.id("donor_id"), PledgeID: q.id("pledge_id"),
+func contributionFilter(q *query) models.ContributionFilter {
+	f := models.ContributionFilter{FundID: q.id("fund_id"), DonorID: q.id("donor_id"), PledgeID: q.id("pledge_id"),
 		From: q.date("from"), To: q.date("to")}
 	if f.From != "" && f.To != "" && f.To < f.From {
 		q.p.Add("to", "must be on or after from")
@@ -28,19 +26,7 @@ func contributionFilter(q *query) store.ContributionFilter {
 
 // ListContributions answers GET /contributions?fund_id=&donor_id=&pledge_id=&from=&to=.
 func (h *Handler) ListContributions(c *gin.Context) {
-	q := newQuery(c)
-	f := contributionFilter(q)
-	pg := q.page()
-	if err := q.err(); err != nil {
-		Error(c, err)
-		return
-	}
-	page, err := h.contributions.Contributions(c.Request.Context(), f, pg)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, page)
+	list(c, contributionFilter, h.contributions.Contributions)
 }
 
 // GetContribution answers GET /contributions/{id}.

@@ -13,7 +13,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/fundtracker/fundtracker/models"
-	"github.com/fundtracker/fundtracker/store"
 	"github.com/gin-gonic/gin"
 )
 
@@ -35,6 +34,11 @@ func decode(c *gin.Context, v any) error {
 	if err := CheckJSONObject(body); err != nil {
 		return err
 	}
+	if nn, ok := v.(models.NotNull); ok && c.Request.Method == http.MethodPatch {
+		if err := nullsRefused(body, nn.NotNull()); err != nil {
+			return err
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	dec.UseNumber()
@@ -55,6 +59,24 @@ func decode(c *gin.Context, v any) error {
 		}
 	}
 	return nil
+}
+
+// nullsRefused names every required field a PATCH body sets to null.
+func nullsRefused(body []byte, required []string) error {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil {
+		return nil // the decoder reports it
+	}
+	p := models.Problems{}
+	for key, raw := range fields {
+		for _, f := range required {
+			// encoding/json matches keys without regard to case.
+			if strings.EqualFold(key, f) && string(bytes.TrimSpace(raw)) == "null" {
+				p.Add(f, "must not be null: leave it out to keep its value")
+			}
+		}
+	}
+	return p.Err()
 }
 
 func typeName(kind string) string {
@@ -162,26 +184,26 @@ func quote(s string) string {
 
 // idempotency reads the Idempotency-Key header and fingerprints the request
 // as decoded, so that a retry of the same request matches its first answer.
-func idempotency(c *gin.Context, decoded any) (store.Idempotency, error) {
+func idempotency(c *gin.Context, decoded any) (models.Idempotency, error) {
 	values, sent := c.Request.Header[http.CanonicalHeaderKey("Idempotency-Key")]
 	if !sent {
-		return store.Idempotency{}, nil
+		return models.Idempotency{}, nil
 	}
 	key := ""
 	if len(values) == 1 {
 		key = values[0]
 	}
 	if !validIdempotencyKey(key) {
-		return store.Idempotency{}, models.FieldError("Idempotency-Key", "must be sent once, 1 to 200 printable ASCII characters")
+		return models.Idempotency{}, models.FieldError("Idempotency-Key", "must be sent once, 1 to 200 printable ASCII characters")
 	}
 	b, err := json.Marshal(decoded)
 	if err != nil {
-		return store.Idempotency{}, err
+		return models.Idempotency{}, err
 	}
 	h := sha256.New()
 	h.Write([]byte(c.Request.Method + " " + c.FullPath() + "\n"))
 	h.Write(b)
-	return store.Idempotency{Key: key, Fingerprint: hex.EncodeToString(h.Sum(nil))}, nil
+	return models.Idempotency{Key: key, Fingerprint: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
 // validIdempotencyKey: 1 to 200 printable ASCII characters (space to tilde),

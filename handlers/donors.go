@@ -2,36 +2,24 @@ package handlers
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/fundtracker/fundtracker/models"
-	"github.com/fundtracker/fundtracker/store"
 	"github.com/gin-gonic/gin"
 )
 
 // DonorStore keeps donors.
 type DonorStore interface {
 	Donor(ctx context.Context, id int64) (models.Donor, error)
-	Donors(ctx context.Context, f store.DonorFilter, pg models.PageRequest) (models.Page[models.Donor], error)
-	CreateDonor(ctx context.Context, a models.Actor, in models.DonorInput, idem store.Idempotency) (models.Donor, *store.Replay, error)
+	Donors(ctx context.Context, f models.DonorFilter, pg models.PageRequest) (models.Page[models.Donor], error)
+	CreateDonor(ctx context.Context, a models.Actor, in models.DonorInput, idem models.Idempotency) (models.Donor, *models.Replay, error)
 	UpdateDonor(ctx context.Context, a models.Actor, id int64, in models.DonorInput) (models.Donor, error)
 }
 
 // ListDonors answers GET /donors?fund_id=&q=.
 func (h *Handler) ListDonors(c *gin.Context) {
-	q := newQuery(c)
-	f := store.DonorFilter{FundID: q.id("fund_id"), Query: c.Query("q")}
-	pg := q.page()
-	if err := q.err(); err != nil {
-		Error(c, err)
-		return
-	}
-	page, err := h.donors.Donors(c.Request.Context(), f, pg)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, page)
+	list(c, func(q *query) models.DonorFilter {
+		return models.DonorFilter{FundID: q.id("fund_id"), Query: c.Query("q")}
+	}, h.donors.Donors)
 }
 
 // GetDonor answers GET /donors/{id}.

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/fundtracker/fundtracker/models"
-	"github.com/fundtracker/fundtracker/store"
 	"github.com/gin-gonic/gin"
 	"github.com/shopspring/decimal"
 )
@@ -18,9 +17,9 @@ import (
 
 // ExportStore streams what the exports are made of.
 type ExportStore interface {
-	ExportContributions(ctx context.Context, f store.ContributionFilter, voided string, fn func(models.Contribution) error) error
-	ExportPledges(ctx context.Context, f store.PledgeFilter, voided string, fn func(p models.Pledge, paidUSD models.Money) error) error
-	DonorSharesWithIDs(ctx context.Context, idOrCode string) ([]store.DonorShareWithID, error)
+	ExportContributions(ctx context.Context, f models.ContributionFilter, voided string, fn func(models.Contribution) error) error
+	ExportPledges(ctx context.Context, f models.PledgeFilter, voided string, fn func(p models.Pledge, paidUSD models.Money) error) error
+	DonorSharesWithIDs(ctx context.Context, idOrCode string) ([]models.DonorShareWithID, error)
 	Fund(ctx context.Context, idOrCode string) (models.Fund, error)
 }
 
@@ -103,7 +102,7 @@ func (t *totals) usdTotal(group string) (int64, []decimal.Decimal) {
 type exportFormat func(c *gin.Context, name string, t *exportTable, each func(write func([]any) error) error)
 
 func voidedParam(q *query) string {
-	return q.oneOf("voided", store.VoidedInclude, store.VoidedChoices)
+	return q.oneOf("voided", models.VoidedInclude, models.VoidedChoices)
 }
 
 func filtersOf(c *gin.Context, names ...string) [][2]string {
@@ -233,7 +232,7 @@ func (h *Handler) exportDonors(c *gin.Context, format exportFormat) {
 		Error(c, err)
 		return
 	}
-	if voided == store.VoidedOnly {
+	if voided == models.VoidedOnly {
 		shares = nil
 	}
 	t := &exportTable{sheet: "donors", columns: donorColumns,

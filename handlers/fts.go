@@ -4,7 +4,6 @@ import (
 	"strconv"
 
 	"github.com/fundtracker/fundtracker/models"
-	"github.com/fundtracker/fundtracker/store"
 	"github.com/gin-gonic/gin"
 	"golang.org/x/text/language"
 )
@@ -36,7 +35,7 @@ var ftsEarmarking = map[string]string{"unearmarked": "Unearmarked", "softly_earm
 // outstanding. Fully paid and cancelled pledges have no row.
 func (h *Handler) ExportFTS(c *gin.Context) {
 	q := newQuery(c)
-	f := store.RecordFilter{FundID: q.id("fund_id"), From: q.date("from"), To: q.date("to")}
+	f := models.RecordFilter{FundID: q.id("fund_id"), From: q.date("from"), To: q.date("to")}
 	if f.From != "" && f.To != "" && f.To < f.From {
 		q.p.Add("to", "must be on or after from")
 	}

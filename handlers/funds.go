@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/fundtracker/fundtracker/models"
-	"github.com/fundtracker/fundtracker/store"
 	"github.com/gin-gonic/gin"
 )
 
@@ -13,7 +12,7 @@ import (
 type FundStore interface {
 	Fund(ctx context.Context, idOrCode string) (models.Fund, error)
 	Funds(ctx context.Context, pg models.PageRequest) (models.Page[models.Fund], error)
-	CreateFund(ctx context.Context, a models.Actor, in models.FundInput, idem store.Idempotency) (models.Fund, *store.Replay, error)
+	CreateFund(ctx context.Context, a models.Actor, in models.FundInput, idem models.Idempotency) (models.Fund, *models.Replay, error)
 	UpdateFund(ctx context.Context, a models.Actor, idOrCode string, in models.FundInput) (models.Fund, error)
 }
 

@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/fundtracker/fundtracker/models"
-	"github.com/fundtracker/fundtracker/store"
 	"github.com/gin-gonic/gin"
 )
 
@@ -14,7 +13,7 @@ import (
 
 // create answers a POST that creates a record: decode the body, fingerprint it
 // for an Idempotency-Key, create, answer 201 (or the first answer, replayed).
-func create[In, Out any](c *gin.Context, call func(context.Context, models.Actor, In, store.Idempotency) (Out, *store.Replay, error)) {
+func create[In, Out any](c *gin.Context, call func(context.Context, models.Actor, In, models.Idempotency) (Out, *models.Replay, error)) {
 	var in In
 	if err := decode(c, &in); err != nil {
 		Error(c, err)
@@ -31,6 +30,41 @@ func create[In, Out any](c *gin.Context, call func(context.Context, models.Actor
 		return
 	}
 	created(c, out, replay)
+}
+
+// list answers a GET of a page of records: the filter and the page read from
+// the query string (every problem in one 422), the page fetched and answered.
+func list[F, T any](c *gin.Context, filter func(*query) F, fetch func(context.Context, F, models.PageRequest) (models.Page[T], error)) {
+	q := newQuery(c)
+	f := filter(q)
+	pg := q.page()
+	if err := q.err(); err != nil {
+		Error(c, err)
+		return
+	}
+	page, err := fetch(c.Request.Context(), f, pg)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, page)
+}
+
+// fundFigures answers a public GET of a fund's figures: the parameters read
+// from the query string, the figures fetched and answered with an ETag.
+func fundFigures[P, T any](c *gin.Context, params func(*query) P, fetch func(context.Context, string, P) (T, error)) {
+	q := newQuery(c)
+	p := params(q)
+	if err := q.err(); err != nil {
+		Error(c, err)
+		return
+	}
+	out, err := fetch(c.Request.Context(), c.Param("fund"), p)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	publicJSON(c, out)
 }
 
 // getByID answers a GET of one record by the numeric id in the path.

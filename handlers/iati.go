@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/fundtracker/fundtracker/models"
-	"github.com/fundtracker/fundtracker/store"
 	"github.com/gin-gonic/gin"
 )
 
@@ -18,7 +17,7 @@ import (
 type PublishStore interface {
 	Fund(ctx context.Context, idOrCode string) (models.Fund, error)
 	FundDonors(ctx context.Context, fundID int64, asOf models.Date) ([]models.Donor, error)
-	EachLiveRecord(ctx context.Context, f store.RecordFilter, fn func(models.LedgerRecord) error) error
+	EachLiveRecord(ctx context.Context, f models.RecordFilter, fn func(models.LedgerRecord) error) error
 	Progress(ctx context.Context, idOrCode string, asOf models.Date) (models.Progress, error)
 }
 
@@ -80,7 +79,7 @@ func (h *Handler) IATIActivity(c *gin.Context) {
 	w := &iatiWriter{enc: xml.NewEncoder(bw)}
 	w.enc.Indent("", " ")
 	w.activity(fund, donors, asOf, models.Today(), time.Now().UTC(), func(tx func(models.LedgerRecord)) error {
-		return h.reporting.EachLiveRecord(ctx, store.RecordFilter{FundID: fund.ID, AsOf: asOf}, func(r models.LedgerRecord) error {
+		return h.reporting.EachLiveRecord(ctx, models.RecordFilter{FundID: fund.ID, AsOf: asOf}, func(r models.LedgerRecord) error {
 			tx(r)
 			return w.err
 		})

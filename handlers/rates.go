@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/fundtracker/fundtracker/models"
-	"github.com/fundtracker/fundtracker/store"
 	"github.com/gin-gonic/gin"
 	"github.com/shopspring/decimal"
 )
@@ -13,25 +12,13 @@ import (
 // RateStore keeps exchange rates.
 type RateStore interface {
 	Rates(ctx context.Context, currency string, pg models.PageRequest) (models.Page[models.ExchangeRate], error)
-	CreateRate(ctx context.Context, a models.Actor, in models.ExchangeRateInput, idem store.Idempotency) (models.ExchangeRate, *store.Replay, error)
+	CreateRate(ctx context.Context, a models.Actor, in models.ExchangeRateInput, idem models.Idempotency) (models.ExchangeRate, *models.Replay, error)
 	Quote(ctx context.Context, currency string, on models.Date, amount decimal.Decimal, hasAmount bool) (models.Quote, error)
 }
 
 // ListRates answers GET /exchange-rates?currency=.
 func (h *Handler) ListRates(c *gin.Context) {
-	q := newQuery(c)
-	cur := q.currency("currency")
-	pg := q.page()
-	if err := q.err(); err != nil {
-		Error(c, err)
-		return
-	}
-	page, err := h.rates.Rates(c.Request.Context(), cur, pg)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, page)
+	list(c, func(q *query) string { return q.currency("currency") }, h.rates.Rates)
 }
 
 // CreateRate answers POST /exchange-rates.

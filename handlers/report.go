@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/fundtracker/fundtracker/models"
-	"github.com/fundtracker/fundtracker/store"
 	"github.com/gin-gonic/gin"
 	"github.com/shopspring/decimal"
 )
@@ -101,7 +100,7 @@ func (h *Handler) FundReport(c *gin.Context) {
 	// The books as they stood at the end of as_of: pledges, then contributions.
 	var pledges []models.LedgerRecord
 	var contributions []models.LedgerRecord
-	err = h.reporting.EachLiveRecord(ctx, store.RecordFilter{FundID: fund.ID, AsOf: asOf}, func(r models.LedgerRecord) error {
+	err = h.reporting.EachLiveRecord(ctx, models.RecordFilter{FundID: fund.ID, AsOf: asOf}, func(r models.LedgerRecord) error {
 		if r.Kind == models.RecordPledge {
 			pledges = append(pledges, r)
 		} else {

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/fundtracker/fundtracker/models"
-	"github.com/fundtracker/fundtracker/store"
 	"github.com/gin-gonic/gin"
 )
 
@@ -13,40 +12,18 @@ type ReportStore interface {
 	Progress(ctx context.Context, idOrCode string, asOf models.Date) (models.Progress, error)
 	DonorBreakdown(ctx context.Context, idOrCode string, pg models.PageRequest) (models.Page[models.DonorShare], error)
 	Timeline(ctx context.Context, idOrCode, interval string) ([]models.TimelinePoint, error)
-	EachContribution(ctx context.Context, f store.ContributionFilter, fn func(models.Contribution) error) error
-	EachPledge(ctx context.Context, f store.PledgeFilter, fn func(models.Pledge) error) error
+	EachContribution(ctx context.Context, f models.ContributionFilter, fn func(models.Contribution) error) error
+	EachPledge(ctx context.Context, f models.PledgeFilter, fn func(models.Pledge) error) error
 }
 
 // Progress answers GET /funds/{id-or-code}/progress?as_of=.
 func (h *Handler) Progress(c *gin.Context) {
-	q := newQuery(c)
-	asOf := q.date("as_of")
-	if err := q.err(); err != nil {
-		Error(c, err)
-		return
-	}
-	p, err := h.reports.Progress(c.Request.Context(), c.Param("fund"), asOf)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	publicJSON(c, p)
+	fundFigures(c, func(q *query) models.Date { return q.date("as_of") }, h.reports.Progress)
 }
 
 // DonorBreakdown answers GET /funds/{id-or-code}/donors.
 func (h *Handler) DonorBreakdown(c *gin.Context) {
-	q := newQuery(c)
-	pg := q.page()
-	if err := q.err(); err != nil {
-		Error(c, err)
-		return
-	}
-	page, err := h.reports.DonorBreakdown(c.Request.Context(), c.Param("fund"), pg)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	publicJSON(c, page)
+	fundFigures(c, (*query).page, h.reports.DonorBreakdown)
 }
 
 // Timeline answers GET /funds/{id-or-code}/timeline?interval=day|month.

@@ -10,7 +10,6 @@ import (
 	"strconv"
 
 	"github.com/fundtracker/fundtracker/models"
-	"github.com/fundtracker/fundtracker/store"
 	"github.com/gin-gonic/gin"
 )
 
@@ -74,7 +73,7 @@ func Error(c *gin.Context, err error) {
 const RequestIDKey = "request_id"
 
 // created answers 201 with v, or the stored answer of an idempotent replay.
-func created(c *gin.Context, v any, replay *store.Replay) {
+func created(c *gin.Context, v any, replay *models.Replay) {
 	if replay != nil {
 		c.Header("Idempotent-Replayed", "true")
 		c.Data(replay.Status, "application/json; charset=utf-8", replay.Body)

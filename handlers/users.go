@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"github.com/fundtracker/fundtracker/models"
-	"github.com/fundtracker/fundtracker/store"
 	"github.com/gin-gonic/gin"
 )
 
@@ -53,25 +52,15 @@ func (h *Handler) UpdateUser(c *gin.Context) { changeByID(c, "user", h.users.Upd
 
 // AuditStore reads the audit trail.
 type AuditStore interface {
-	Audit(ctx context.Context, f store.AuditFilter, pg models.PageRequest) (models.Page[models.AuditEvent], error)
+	Audit(ctx context.Context, f models.AuditFilter, pg models.PageRequest) (models.Page[models.AuditEvent], error)
 }
 
 // ListAudit answers GET /audit?entity=&entity_id=&actor_id=&action=&from=&to=.
 func (h *Handler) ListAudit(c *gin.Context) {
-	q := newQuery(c)
-	f := store.AuditFilter{Entity: q.enum("entity", models.AuditEntities), EntityID: q.id("entity_id"), ActorID: q.id("actor_id"),
-		Action: q.enum("action", models.AuditActions), From: q.date("from"), To: q.date("to")}
-	pg := q.page()
-	if err := q.err(); err != nil {
-		Error(c, err)
-		return
-	}
-	page, err := h.audit.Audit(c.Request.Context(), f, pg)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, page)
+	list(c, func(q *query) models.AuditFilter {
+		return models.AuditFilter{Entity: q.enum("entity", models.AuditEntities), EntityID: q.id("entity_id"), ActorID: q.id("actor_id"),
+			Action: q.enum("action", models.AuditActions), From: q.date("from"), To: q.date("to")}
+	}, h.audit.Audit)
 }
 
 // HealthStore says whether the database answers.

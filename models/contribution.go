@@ -46,8 +46,8 @@ type ContributionInput struct {
 }
 
 // Validate checks the input against the pledge it pays (nil when it pays
-// none, or when pledge_id names no pledge: the store reports that) and the
-// day it is entered. Fund, donor and currency default to the pledge's.
+// none, or when pledge_id names no pledge: DecideContribution reports that)
+// and the day it is entered. Fund, donor and currency default to the pledge's.
 func (in ContributionInput) Validate(pledge *Pledge, today Date) (Contribution, decimal.Decimal, Problems) {
 	p := Problems{}
 	c := Contribution{FundID: in.FundID, DonorID: in.DonorID, PledgeID: in.PledgeID}

@@ -8,9 +8,10 @@ import (
 
 // Payment is a contribution as it bears on its pledge's history.
 type Payment struct {
-	ReceivedOn Date
-	VoidDay    Date // "" while live
-	Amount     decimal.Decimal
+	ContributionID int64 // 0 until stored
+	ReceivedOn     Date
+	VoidDay        Date // "" while live
+	Amount         decimal.Decimal
 }
 
 // PledgeHistory is what decides a pledge's outstanding USD on any day.

@@ -103,8 +103,8 @@ type PledgeInput struct {
 	Notes        string       `json:"notes"`
 }
 
-// Validate checks the input on its own; the store then checks the fund, the
-// donor and the rate. It returns the pledge, the rate given (zero if none) and
+// Validate checks the input on its own; DecidePledge then checks the fund,
+// the donor, the rate and the totals, as the store loaded them. It returns the pledge, the rate given (zero if none) and
 // the problems found.
 func (in PledgeInput) Validate(today Date) (Pledge, decimal.Decimal, Problems) {
 	p := Problems{}
@@ -167,6 +167,13 @@ func (in PledgePatch) Apply(pl *Pledge) error {
 // ReasonInput is the body of cancel and void.
 type ReasonInput struct {
 	Reason string `json:"reason"`
+}
+
+// Valid returns the reason, checked.
+func (in ReasonInput) Valid() (string, error) {
+	p := Problems{}
+	reason := Reason(in.Reason, p)
+	return reason, p.Err()
 }
 
 func positiveID(field string, id int64, p Problems) int64 {

@@ -2,27 +2,15 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/fundtracker/fundtracker/models"
 	"gorm.io/gorm"
 )
-
-// Idempotency is a client's Idempotency-Key and the fingerprint of its request.
-type Idempotency struct {
-	Key         string
-	Fingerprint string
-}
-
-// Replay is the stored answer to a request made again with the same key.
-type Replay struct {
-	Status int
-	Body   []byte
-}
 
 // replayed looks up an idempotency key: the stored answer when the same key
 // came with the same request, a conflict when it came with another.
@@ -30,17 +18,29 @@ func (s *Store) replayed(tx *gorm.DB, a models.Actor, idem Idempotency) (*Replay
 	if idem.Key == "" {
 		return nil, nil
 	}
-	var row idempotencyRow
-	err := tx.Where("user_id = ? AND key = ?", a.UserID, idem.Key).Take(&row).Error
+	t, err := s.ledger(tx)
+	if err != nil {
+		return nil, err
+	}
+	return t.replayed(a, idem)
+}
+
+func (t *ltx) replayed(a models.Actor, idem Idempotency) (*Replay, error) {
+	if idem.Key == "" {
+		return nil, nil
+	}
+	var fingerprint, body string
+	var status int
+	err := t.row(sqlIdemGet, a.UserID, idem.Key).Scan(&fingerprint, &status, &body)
 	switch {
-	case errors.Is(err, gorm.ErrRecordNotFound):
+	case errors.Is(err, sql.ErrNoRows):
 		return nil, nil
 	case err != nil:
 		return nil, err
-	case row.Fingerprint != idem.Fingerprint:
+	case fingerprint != idem.Fingerprint:
 		return nil, models.Errorf(models.ECONFLICT, "Idempotency-Key %q was already used with a different request.", idem.Key)
 	}
-	return &Replay{Status: row.Status, Body: []byte(row.Response)}, nil
+	return &Replay{Status: status, Body: []byte(body)}, nil
 }
 
 // remember stores the answer to an idempotent request in the transaction that
@@ -49,13 +49,23 @@ func (s *Store) remember(tx *gorm.DB, a models.Actor, idem Idempotency, status i
 	if idem.Key == "" {
 		return nil
 	}
+	t, err := s.ledger(tx)
+	if err != nil {
+		return err
+	}
+	return t.remember(a, idem, status, v)
+}
+
+func (t *ltx) remember(a models.Actor, idem Idempotency, status int, v any) error {
+	if idem.Key == "" {
+		return nil
+	}
 	body, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	err = tx.Exec("INSERT INTO idempotency_keys (user_id, key, fingerprint, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-		a.UserID, idem.Key, idem.Fingerprint, status, string(body), s.now()).Error
-	if err != nil && s.dialect.isUniqueViolation(err) {
+	err = t.exec(sqlIdemPut, a.UserID, idem.Key, idem.Fingerprint, status, string(body), t.now)
+	if err != nil && t.isDuplicate(err) {
 		// Another instance committed the same key meanwhile: run again, to replay its answer.
 		return fmt.Errorf("%w: idempotency key raced: %v", errRetry, err)
 	}
@@ -80,25 +90,27 @@ func (s *Store) PurgeIdempotencyKeys(ctx context.Context, olderThanHours int) (i
 
 // audit records a change in the same transaction as the change.
 func (s *Store) audit(tx *gorm.DB, a models.Actor, action, entity string, id int64, before, after any) error {
-	row := auditRow{At: s.now(), Actor: a.Email, SourceIP: a.SourceIP, Action: action, Entity: entity}
-	if a.UserID != 0 {
-		row.ActorID = &a.UserID
-	}
-	if row.Actor == "" {
-		row.Actor = "system"
-	}
-	if id != 0 {
-		row.EntityID = &id
-	}
-	var err error
-	if row.Before, err = jsonText(before); err != nil {
+	t, err := s.ledger(tx)
+	if err != nil {
 		return err
 	}
-	if row.After, err = jsonText(after); err != nil {
+	return t.audit(a, action, entity, id, before, after)
+}
+
+func (t *ltx) audit(a models.Actor, action, entity string, id int64, before, after any) error {
+	actor := a.Email
+	if actor == "" {
+		actor = "system"
+	}
+	b, err := jsonText(before)
+	if err != nil {
 		return err
 	}
-	return tx.Exec("INSERT INTO audit_events (at, actor_id, actor, source_ip, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		row.At, row.ActorID, row.Actor, row.SourceIP, row.Action, row.Entity, row.EntityID, row.Before, row.After).Error
+	af, err := jsonText(after)
+	if err != nil {
+		return err
+	}
+	return t.exec(sqlAudit, t.now, nullable(a.UserID), actor, a.SourceIP, action, entity, nullable(id), b, af)
 }
 
 func jsonText(v any) (*string, error) {
@@ -111,15 +123,6 @@ func jsonText(v any) (*string, error) {
 	}
 	s := string(b)
 	return &s, nil
-}
-
-// AuditFilter narrows the audit trail.
-type AuditFilter struct {
-	Entity   string
-	EntityID int64
-	ActorID  int64
-	Action   string
-	From, To models.Date // on the UTC date of the event
 }
 
 // Audit lists the audit trail, newest first.
@@ -144,16 +147,12 @@ func (s *Store) Audit(ctx context.Context, f AuditFilter, pg models.PageRequest)
 	if f.To != "" {
 		q = q.Where("at < ?", mustDay(f.To).AddDate(0, 0, 1))
 	}
-	var rows []auditRow
-	if err := pageQuery(q, "id", pg).Find(&rows).Error; err != nil {
-		return models.Page[models.AuditEvent]{}, err
-	}
-	events := make([]models.AuditEvent, len(rows))
-	for i, r := range rows {
-		events[i] = models.AuditEvent{ID: r.ID, At: r.At.UTC(), Actor: r.Actor, ActorID: r.ActorID, SourceIP: r.SourceIP,
-			Action: r.Action, Entity: r.Entity, EntityID: r.EntityID, Before: rawJSON(r.Before), After: rawJSON(r.After)}
-	}
-	return models.NewPage(events, pg.Limit, func(e models.AuditEvent) int64 { return e.ID }), nil
+	return listPage(q, "id", pg, auditRow.model, func(e models.AuditEvent) int64 { return e.ID })
+}
+
+func (r auditRow) model() models.AuditEvent {
+	return models.AuditEvent{ID: r.ID, At: r.At.UTC(), Actor: r.Actor, ActorID: r.ActorID, SourceIP: r.SourceIP,
+		Action: r.Action, Entity: r.Entity, EntityID: r.EntityID, Before: rawJSON(r.Before), After: rawJSON(r.After)}
 }
 
 func rawJSON(s *string) any {
@@ -161,6 +160,36 @@ func rawJSON(s *string) any {
 		return nil
 	}
 	return json.RawMessage(*s)
+}
+
+// withParties queries a table's rows with the code of the fund and the name
+// of the donor each names (and the extra columns of the fund or donor given).
+func withParties(db *gorm.DB, table, extra string) *gorm.DB {
+	return db.Table(table).Select(table + ".*, funds.code AS fund_code, donors.name AS donor_name" + extra).
+		Joins("JOIN funds ON funds.id = " + table + ".fund_id").Joins("JOIN donors ON donors.id = " + table + ".donor_id")
+}
+
+// listPage reads a page of rows, newest first by idColumn, as models.
+func listPage[R, M any](q *gorm.DB, idColumn string, pg models.PageRequest, model func(R) M, id func(M) int64) (models.Page[M], error) {
+	var rows []R
+	if err := pageQuery(q, idColumn, pg).Find(&rows).Error; err != nil {
+		return models.Page[M]{}, err
+	}
+	out := make([]M, len(rows))
+	for i, r := range rows {
+		out[i] = model(r)
+	}
+	return models.NewPage(out, pg.Limit, id), nil
+}
+
+// takeByID reads the row with an id, a 404 naming what when there is none.
+func takeByID[R any](q *gorm.DB, idColumn, what string, id int64) (R, error) {
+	var row R
+	err := q.Where(idColumn+" = ?", id).Take(&row).Error
+	if isNotFound(err) {
+		return row, notFound(what, id)
+	}
+	return row, err
 }
 
 // pageQuery orders newest first by an id column and fetches one row more than
@@ -187,8 +216,6 @@ func notFound(what string, id any) error {
 
 // isNotFound reports a lookup that found no row.
 func isNotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }
-
-func idString(id int64) string { return strconv.FormatInt(id, 10) }
 
 func wrap(what string, err error) error {
 	if err == nil {

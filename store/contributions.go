@@ -7,11 +7,8 @@ import (
 	"gorm.io/gorm"
 )
 
-const contributionSelect = "contributions.*, funds.code AS fund_code, donors.name AS donor_name, donors.country_code AS donor_country"
-
 func contributionQuery(db *gorm.DB) *gorm.DB {
-	return db.Table("contributions").Select(contributionSelect).
-		Joins("JOIN funds ON funds.id = contributions.fund_id").Joins("JOIN donors ON donors.id = contributions.donor_id")
+	return withParties(db, "contributions", ", donors.country_code AS donor_country")
 }
 
 // Contribution returns a contribution by id.
@@ -20,21 +17,12 @@ func (s *Store) Contribution(ctx context.Context, id int64) (models.Contribution
 }
 
 func (s *Store) contributionIn(db *gorm.DB, id int64) (models.Contribution, error) {
-	var row contributionRow
-	err := contributionQuery(db).Where("contributions.id = ?", id).Take(&row).Error
-	if isNotFound(err) {
-		return models.Contribution{}, notFound("contribution", id)
-	}
+	row, err := takeByID[contributionRow](contributionQuery(db), "contributions.id", "contribution", id)
 	return row.model(), err
 }
 
-// ContributionFilter narrows the contribution list and export.
-type ContributionFilter struct {
-	FundID, DonorID, PledgeID int64
-	From, To                  models.Date // received_on, inclusive
-}
-
-func (f ContributionFilter) apply(q *gorm.DB) *gorm.DB {
+// filterContributions narrows a contribution query.
+func filterContributions(q *gorm.DB, f ContributionFilter) *gorm.DB {
 	if f.FundID != 0 {
 		q = q.Where("contributions.fund_id = ?", f.FundID)
 	}
@@ -55,166 +43,71 @@ func (f ContributionFilter) apply(q *gorm.DB) *gorm.DB {
 
 // Contributions lists contributions, voided ones included, newest first.
 func (s *Store) Contributions(ctx context.Context, f ContributionFilter, pg models.PageRequest) (models.Page[models.Contribution], error) {
-	var rows []contributionRow
-	if err := pageQuery(f.apply(contributionQuery(s.r.WithContext(ctx))), "contributions.id", pg).Find(&rows).Error; err != nil {
-		return models.Page[models.Contribution]{}, err
-	}
-	out := make([]models.Contribution, len(rows))
-	for i, r := range rows {
-		out[i] = r.model()
-	}
-	return models.NewPage(out, pg.Limit, func(c models.Contribution) int64 { return c.ID }), nil
+	return listPage(filterContributions(contributionQuery(s.r.WithContext(ctx)), f), "contributions.id", pg, func(r contributionRow) models.Contribution { return r.model() }, func(c models.Contribution) int64 { return c.ID })
 }
 
 // CreateContribution records money received, paying a pledge when one is named.
 func (s *Store) CreateContribution(ctx context.Context, a models.Actor, in models.ContributionInput, idem Idempotency) (models.Contribution, *Replay, error) {
-	var out models.Contribution
-	var rep *Replay
-	err := s.writer.do(ctx, func(tx *gorm.DB) (err error) {
-		if rep, err = s.replayed(tx, a, idem); err != nil || rep != nil {
-			return err
-		}
-		var pledge *pledgeState
+	return ledgerWrite(s, ctx, a, idem, "create", "contribution", func(t *ltx) (written[models.Contribution], error) {
+		// Load: the pledge named, then what the record's fund, donor and currency need.
+		var pledge *models.PledgeState
 		var pm *models.Pledge
 		if in.PledgeID != nil && *in.PledgeID > 0 {
-			pledge, err = s.loadPledge(tx, *in.PledgeID)
+			st, err := t.loadPledge(*in.PledgeID, t.today())
 			if err != nil && models.ErrorCode(err) != models.ENOTFOUND {
-				return err
+				return written[models.Contribution]{}, err
 			}
-			if pledge != nil {
-				m := pledge.row.model(s.today())
-				pm = &m
+			if st != nil {
+				pledge, pm = st, &st.Pledge
 			}
 		}
-		c, given, problems := in.Validate(pm, s.today())
-		if in.PledgeID != nil && *in.PledgeID > 0 && pledge == nil {
-			problems.Add("pledge_id", "no pledge with id "+idString(*in.PledgeID))
-		}
-		fundCode, donorName, err := parties(tx, c.FundID, c.DonorID, problems)
+		rl, err := t.loadRecord(a.Email, in.Keys(pm))
 		if err != nil {
-			return err
+			return written[models.Contribution]{}, err
 		}
-		if err := problems.Err(); err != nil {
-			return err
-		}
-		rate, err := resolveRate(tx, c.Currency, c.ReceivedOn, given)
+		// Decide.
+		w, err := models.DecideContribution(in, models.ContributionLoad{RecordLoad: rl, Pledge: pledge})
 		if err != nil {
-			return err
+			return written[models.Contribution]{}, err
 		}
-		usd, err := models.USDValue(c.Amount.Amount, rate.Decimal, !given.IsZero())
-		if err != nil {
-			return err
+		// Apply.
+		c := w.Contribution
+		if err := t.row(sqlContributionPut, c.FundID, c.DonorID, c.PledgeID, models.ToMinor(c.Amount.Amount, c.Amount.Places),
+			c.Currency, c.ExchangeRate.String(), models.ToMinor(c.AmountUSD.Amount, 2), string(c.ReceivedOn), c.Earmarking,
+			c.Reference, c.Notes, c.CreatedAt, c.CreatedBy).Scan(&c.ID); err != nil {
+			return written[models.Contribution]{}, err
 		}
-		places := models.MinorUnits(c.Currency)
-		row := contributionRow{FundID: c.FundID, DonorID: c.DonorID, PledgeID: c.PledgeID,
-			AmountMinor: models.ToMinor(c.Amount.Amount, places), Currency: c.Currency, ExchangeRate: rate.String(),
-			AmountUSDCents: models.ToMinor(usd, 2),
-			ReceivedOn:     string(c.ReceivedOn), Earmarking: c.Earmarking, Reference: c.Reference, Notes: c.Notes,
-			CreatedAt: s.now(), CreatedBy: a.Email}
-		if err := tx.Raw(`INSERT INTO contributions (fund_id, donor_id, pledge_id, amount_minor, currency, exchange_rate,
-			amount_usd_cents, received_on, earmarking, reference, notes, created_at, created_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, row.FundID, row.DonorID, row.PledgeID, row.AmountMinor,
-			row.Currency, row.ExchangeRate, row.AmountUSDCents, row.ReceivedOn, row.Earmarking, row.Reference, row.Notes,
-			row.CreatedAt, row.CreatedBy).Scan(&row.ID).Error; err != nil {
-			return err
-		}
-		if err := contributionEffect(tx, row, 1, c.ReceivedOn); err != nil {
-			return err
-		}
-		if pledge != nil {
-			after := pledge.clone()
-			after.row.PaidMinor += row.AmountMinor
-			after.payments = append(after.payments, models.Payment{ReceivedOn: c.ReceivedOn, Amount: c.Amount.Amount})
-			if err := s.setPledgePaid(tx, after); err != nil {
-				return err
-			}
-			if err := pledgeEffect(tx, pledge, after); err != nil {
-				return err
-			}
-		}
-		row.FundCode, row.DonorName = fundCode, donorName
-		out = row.model()
-		if err := s.audit(tx, a, "create", "contribution", out.ID, nil, out); err != nil {
-			return err
-		}
-		return s.remember(tx, a, idem, 201, out)
+		return written[models.Contribution]{ID: c.ID, After: c}, t.applyDecided(w.Pledge, w.Effects)
 	})
-	return out, rep, wrap("create contribution", err)
-}
-
-func (s *Store) setPledgePaid(tx *gorm.DB, p *pledgeState) error {
-	return tx.Model(&pledgeRow{}).Where("id = ?", p.row.ID).Updates(map[string]any{"paid_minor": p.row.PaidMinor, "updated_at": s.now()}).Error
 }
 
 // VoidContribution voids a contribution with a reason: it stays listed and
 // leaves every total, and the pledge it paid is owed again.
 func (s *Store) VoidContribution(ctx context.Context, a models.Actor, id int64, in models.ReasonInput) (models.Contribution, error) {
-	p := models.Problems{}
-	reason := models.Reason(in.Reason, p)
-	if err := p.Err(); err != nil {
+	reason, err := in.Valid()
+	if err != nil {
 		return models.Contribution{}, err
 	}
-	var out models.Contribution
-	err := s.writer.do(ctx, func(tx *gorm.DB) error {
-		var row contributionRow
-		if err := s.dialect.forUpdate(tx).Where("id = ?", id).Take(&row).Error; err != nil {
-			if isNotFound(err) {
-				return notFound("contribution", id)
-			}
-			return err
-		}
-		if row.VoidedAt != nil {
-			return models.Errorf(models.ECONFLICT, "Contribution %d is already voided.", id)
-		}
-		before, err := s.contributionIn(tx, id)
+	out, _, err := ledgerWrite(s, ctx, a, Idempotency{}, "void", "contribution", func(t *ltx) (written[models.Contribution], error) {
+		before, err := t.loadContribution(id)
 		if err != nil {
-			return err
+			return written[models.Contribution]{}, err
 		}
-		var pledge *pledgeState
-		if row.PledgeID != nil {
-			if pledge, err = s.loadPledge(tx, *row.PledgeID); err != nil {
-				return err
+		var pledge *models.PledgeState
+		if before.PledgeID != nil && !before.Voided {
+			if pledge, err = t.loadPledge(*before.PledgeID, t.today()); err != nil {
+				return written[models.Contribution]{}, err
 			}
 		}
-		now := s.now()
-		day := models.DateOf(now)
-		if err := tx.Model(&contributionRow{}).Where("id = ?", id).Updates(map[string]any{"voided_at": now, "void_day": string(day),
-			"void_reason": reason, "voided_by": a.Email}).Error; err != nil {
-			return err
+		w, err := models.DecideVoid(before, pledge, reason, t.now, a.Email)
+		if err != nil {
+			return written[models.Contribution]{}, err
 		}
-		if err := contributionEffect(tx, row, -1, day); err != nil {
-			return err
+		c := w.Contribution
+		if err := t.exec(sqlContributionVoid, c.VoidedAt, string(t.today()), c.VoidReason, c.VoidedBy, id); err != nil {
+			return written[models.Contribution]{}, err
 		}
-		if pledge != nil {
-			after := pledge.clone()
-			after.row.PaidMinor -= row.AmountMinor
-			if err := markVoided(after.payments, row, day); err != nil {
-				return err
-			}
-			if err := s.setPledgePaid(tx, after); err != nil {
-				return err
-			}
-			if err := pledgeEffect(tx, pledge, after); err != nil {
-				return err
-			}
-		}
-		if out, err = s.contributionIn(tx, id); err != nil {
-			return err
-		}
-		return s.audit(tx, a, "void", "contribution", id, before, out)
+		return written[models.Contribution]{ID: id, Before: before, After: c}, t.applyDecided(w.Pledge, w.Effects)
 	})
-	return out, wrap("void contribution", err)
-}
-
-// markVoided sets the void day of the payment that is this contribution:
-// the first live payment with its day and amount (payments are in id order).
-func markVoided(pays []models.Payment, row contributionRow, day models.Date) error {
-	amount := models.FromMinor(row.AmountMinor, models.MinorUnits(row.Currency))
-	for i := range pays {
-		if pays[i].VoidDay == "" && pays[i].ReceivedOn == models.Date(row.ReceivedOn) && pays[i].Amount.Equal(amount) {
-			pays[i].VoidDay = day
-			return nil
-		}
-	}
-	return models.Errorf(models.EINTERNAL, "contribution %d not found among its pledge's payments", row.ID)
+	return out, err
 }

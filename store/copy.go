@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -209,11 +210,11 @@ func verifyCopy(ctx context.Context, from, to *Store) (int, error) {
 		return 0, err
 	}
 	for _, id := range ids {
-		a, err := from.FundFigures(ctx, idString(id))
+		a, err := from.FundFigures(ctx, strconv.FormatInt(id, 10))
 		if err != nil {
 			return 0, err
 		}
-		b, err := to.FundFigures(ctx, idString(id))
+		b, err := to.FundFigures(ctx, strconv.FormatInt(id, 10))
 		if err != nil {
 			return 0, err
 		}

@@ -22,7 +22,6 @@ type dialect interface {
 	// forUpdate locks the rows a query reads until the transaction ends
 	// (SQLite needs nothing: its single writer already excludes others).
 	forUpdate(tx *gorm.DB) *gorm.DB
-	isUniqueViolation(err error) bool
 	// isRetryable reports a transaction that failed only because of a
 	// concurrent one (serialization failure, deadlock) and may be run again.
 	isRetryable(err error) bool
@@ -31,6 +30,9 @@ type dialect interface {
 	resetIDs(tx *gorm.DB, table string) error
 	// snapshot is how to begin a read transaction that sees one consistent snapshot.
 	snapshot() *sql.TxOptions
+	// lockFor is a hot-path statement as this engine runs it: placeholders
+	// rebound, and the rows of the table aliased lock locked (lock "" for none).
+	lockFor(q, lock string) string
 	// lower is SQL for expr in lower case, every letter as Go's strings.ToLower
 	// maps it (SQLite's own LOWER maps ASCII only).
 	lower(expr string) string
@@ -52,13 +54,10 @@ func (sqliteDialect) name() string                         { return "sqlite" }
 func (sqliteDialect) gooseDialect() goose.Dialect          { return goose.DialectSQLite3 }
 func (sqliteDialect) gooseOptions() []goose.ProviderOption { return nil }
 func (sqliteDialect) forUpdate(tx *gorm.DB) *gorm.DB       { return tx }
-func (sqliteDialect) isUniqueViolation(err error) bool {
-	var se sqlite3.Error
-	return errors.As(err, &se) && (se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey)
-}
-func (sqliteDialect) resetIDs(*gorm.DB, string) error { return nil }
-func (sqliteDialect) lower(expr string) string        { return "fold(" + expr + ")" }
-func (sqliteDialect) snapshot() *sql.TxOptions        { return nil } // a read transaction in WAL mode is one
+func (sqliteDialect) resetIDs(*gorm.DB, string) error      { return nil }
+func (sqliteDialect) lower(expr string) string             { return "fold(" + expr + ")" }
+func (sqliteDialect) lockFor(q, _ string) string           { return q }
+func (sqliteDialect) snapshot() *sql.TxOptions             { return nil } // a read transaction in WAL mode is one
 func (sqliteDialect) isRetryable(err error) bool {
 	var se sqlite3.Error
 	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
@@ -79,10 +78,6 @@ func (postgresDialect) gooseOptions() []goose.ProviderOption {
 func (postgresDialect) forUpdate(tx *gorm.DB) *gorm.DB {
 	return tx.Clauses(clause.Locking{Strength: "UPDATE"})
 }
-func (postgresDialect) isUniqueViolation(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == "23505"
-}
 func (postgresDialect) isRetryable(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
@@ -91,6 +86,12 @@ func (postgresDialect) resetIDs(tx *gorm.DB, table string) error {
 	return tx.Exec("SELECT setval(pg_get_serial_sequence(?, 'id'), COALESCE(MAX(id), 0) + 1, false) FROM "+table, table).Error
 }
 func (postgresDialect) lower(expr string) string { return "LOWER(" + expr + ")" }
+func (postgresDialect) lockFor(q, lock string) string {
+	if lock != "" {
+		q += " FOR UPDATE OF " + lock
+	}
+	return rebind(q)
+}
 func (postgresDialect) snapshot() *sql.TxOptions {
 	return &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
 }

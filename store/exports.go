@@ -9,7 +9,7 @@ import (
 // EachContribution streams the contributions that match, oldest first, from a
 // database cursor: memory stays flat whatever the size of the ledger.
 func (s *Store) EachContribution(ctx context.Context, f ContributionFilter, fn func(models.Contribution) error) error {
-	rows, err := f.apply(contributionQuery(s.r.WithContext(ctx))).Select(contributionColumns).Order("contributions.id").Rows()
+	rows, err := filterContributions(contributionQuery(s.r.WithContext(ctx)), f).Select(contributionColumns).Order("contributions.id").Rows()
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func (r *contributionRow) fields() []any {
 // EachPledge streams the pledges that match, oldest first.
 func (s *Store) EachPledge(ctx context.Context, f PledgeFilter, fn func(models.Pledge) error) error {
 	today := s.today()
-	rows, err := f.apply(pledgeQuery(s.r.WithContext(ctx)), today).Order("pledges.id").Rows()
+	rows, err := filterPledges(pledgeQuery(s.r.WithContext(ctx)), f, today).Order("pledges.id").Rows()
 	if err != nil {
 		return err
 	}

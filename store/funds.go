@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/fundtracker/fundtracker/models"
@@ -41,15 +43,7 @@ func (s *Store) Fund(ctx context.Context, idOrCode string) (models.Fund, error) 
 
 // Funds lists funds, newest first.
 func (s *Store) Funds(ctx context.Context, pg models.PageRequest) (models.Page[models.Fund], error) {
-	var rows []fundRow
-	if err := pageQuery(s.r.WithContext(ctx), "id", pg).Find(&rows).Error; err != nil {
-		return models.Page[models.Fund]{}, err
-	}
-	funds := make([]models.Fund, len(rows))
-	for i, r := range rows {
-		funds[i] = r.model()
-	}
-	return models.NewPage(funds, pg.Limit, func(f models.Fund) int64 { return f.ID }), nil
+	return listPage(s.r.WithContext(ctx), "id", pg, func(r fundRow) models.Fund { return r.model() }, func(f models.Fund) int64 { return f.ID })
 }
 
 // CreateFund records a new fund.
@@ -96,6 +90,9 @@ func (s *Store) UpdateFund(ctx context.Context, a models.Actor, idOrCode string,
 		if err := in.Apply(&f, true); err != nil {
 			return err
 		}
+		if models.Same(before, f) {
+			return nil // a patch that changes nothing writes nothing
+		}
 		if err := s.codeFree(tx, f.Code, f.ID); err != nil {
 			return err
 		}
@@ -124,7 +121,7 @@ func (s *Store) codeFree(tx *gorm.DB, code string, except int64) error {
 
 // conflictOnUnique turns a unique-constraint violation into a 409 naming the field.
 func (s *Store) conflictOnUnique(err error, field, msg string) error {
-	if s.dialect.isUniqueViolation(err) {
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return &models.Error{Code: models.ECONFLICT, Message: msg, Fields: map[string]string{field: "is already used"}}
 	}
 	return err
@@ -140,12 +137,6 @@ func (s *Store) Donor(ctx context.Context, id int64) (models.Donor, error) {
 	return row.model(), err
 }
 
-// DonorFilter narrows the donor list.
-type DonorFilter struct {
-	FundID int64  // donors with a record in this fund
-	Query  string // part of the name
-}
-
 // Donors lists donors, newest first.
 func (s *Store) Donors(ctx context.Context, f DonorFilter, pg models.PageRequest) (models.Page[models.Donor], error) {
 	q := s.r.WithContext(ctx).Model(&donorRow{})
@@ -155,17 +146,9 @@ func (s *Store) Donors(ctx context.Context, f DonorFilter, pg models.PageRequest
 	if sqlSafe(f.Query) != f.Query {
 		q = q.Where("1 = 0")
 	} else if f.Query != "" {
-		q = q.Where(s.dialect.lower("name")+" LIKE ? ESCAPE '\\'", "%"+escapeLike(toLower(f.Query))+"%")
+		q = q.Where(s.dialect.lower("name")+" LIKE ? ESCAPE '\\'", "%"+escapeLike(strings.ToLower(f.Query))+"%")
 	}
-	var rows []donorRow
-	if err := pageQuery(q, "id", pg).Find(&rows).Error; err != nil {
-		return models.Page[models.Donor]{}, err
-	}
-	donors := make([]models.Donor, len(rows))
-	for i, r := range rows {
-		donors[i] = r.model()
-	}
-	return models.NewPage(donors, pg.Limit, func(d models.Donor) int64 { return d.ID }), nil
+	return listPage(q, "id", pg, func(r donorRow) models.Donor { return r.model() }, func(d models.Donor) int64 { return d.ID })
 }
 
 // CreateDonor records a donor.
@@ -208,6 +191,9 @@ func (s *Store) UpdateDonor(ctx context.Context, a models.Actor, id int64, in mo
 		d = before
 		if err := in.Apply(&d, true); err != nil {
 			return err
+		}
+		if models.Same(before, d) {
+			return nil // a patch that changes nothing writes nothing
 		}
 		d.UpdatedAt = s.now()
 		row = donorRowOf(d)

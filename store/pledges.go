@@ -2,74 +2,21 @@ package store
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/fundtracker/fundtracker/models"
 	"gorm.io/gorm"
 )
 
-const pledgeSelect = "pledges.*, funds.code AS fund_code, donors.name AS donor_name"
-
-func pledgeQuery(db *gorm.DB) *gorm.DB {
-	return db.Table("pledges").Select(pledgeSelect).
-		Joins("JOIN funds ON funds.id = pledges.fund_id").Joins("JOIN donors ON donors.id = pledges.donor_id")
-}
-
-// loadPledge reads a pledge with the payments that bear on it, locking it
-// for the rest of the transaction on engines with row locks.
-func (s *Store) loadPledge(tx *gorm.DB, id int64) (*pledgeState, error) {
-	var st pledgeState
-	if err := s.dialect.forUpdate(tx).Where("id = ?", id).Take(&st.row).Error; err != nil {
-		if isNotFound(err) {
-			return nil, notFound("pledge", id)
-		}
-		return nil, err
-	}
-	if err := tx.Raw("SELECT code FROM funds WHERE id = ?", st.row.FundID).Scan(&st.row.FundCode).Error; err != nil {
-		return nil, err
-	}
-	if err := tx.Raw("SELECT name FROM donors WHERE id = ?", st.row.DonorID).Scan(&st.row.DonorName).Error; err != nil {
-		return nil, err
-	}
-	var pays []struct {
-		ReceivedOn  string
-		VoidDay     string
-		AmountMinor int64
-	}
-	if err := tx.Raw("SELECT received_on, void_day, amount_minor FROM contributions WHERE pledge_id = ? ORDER BY id", id).Scan(&pays).Error; err != nil {
-		return nil, err
-	}
-	places := models.MinorUnits(st.row.Currency)
-	for _, p := range pays {
-		st.payments = append(st.payments, models.Payment{ReceivedOn: models.Date(p.ReceivedOn), VoidDay: models.Date(p.VoidDay),
-			Amount: models.FromMinor(p.AmountMinor, places)})
-	}
-	return &st, nil
-}
-
-func (p *pledgeState) clone() *pledgeState {
-	c := *p
-	c.payments = append([]models.Payment(nil), p.payments...)
-	return &c
-}
+func pledgeQuery(db *gorm.DB) *gorm.DB { return withParties(db, "pledges", "") }
 
 // Pledge returns a pledge by id.
 func (s *Store) Pledge(ctx context.Context, id int64) (models.Pledge, error) {
-	var row pledgeRow
-	err := pledgeQuery(s.r.WithContext(ctx)).Where("pledges.id = ?", id).Take(&row).Error
-	if isNotFound(err) {
-		return models.Pledge{}, notFound("pledge", id)
-	}
+	row, err := takeByID[pledgeRow](pledgeQuery(s.r.WithContext(ctx)), "pledges.id", "pledge", id)
 	return row.model(s.today()), err
 }
 
-// PledgeFilter narrows the pledge list.
-type PledgeFilter struct {
-	FundID, DonorID int64
-	Status          string
-}
-
-func (f PledgeFilter) apply(q *gorm.DB, today models.Date) *gorm.DB {
+// filterPledges narrows a pledge query; status is as of today.
+func filterPledges(q *gorm.DB, f PledgeFilter, today models.Date) *gorm.DB {
 	if f.FundID != 0 {
 		q = q.Where("pledges.fund_id = ?", f.FundID)
 	}
@@ -96,157 +43,67 @@ func (f PledgeFilter) apply(q *gorm.DB, today models.Date) *gorm.DB {
 // Pledges lists pledges, newest first.
 func (s *Store) Pledges(ctx context.Context, f PledgeFilter, pg models.PageRequest) (models.Page[models.Pledge], error) {
 	today := s.today()
-	var rows []pledgeRow
-	if err := pageQuery(f.apply(pledgeQuery(s.r.WithContext(ctx)), today), "pledges.id", pg).Find(&rows).Error; err != nil {
-		return models.Page[models.Pledge]{}, err
-	}
-	out := make([]models.Pledge, len(rows))
-	for i, r := range rows {
-		out[i] = r.model(today)
-	}
-	return models.NewPage(out, pg.Limit, func(p models.Pledge) int64 { return p.ID }), nil
-}
-
-// parties reads the code of the fund and the name of the donor a record
-// names, reporting per field an id that names nothing.
-func parties(tx *gorm.DB, fundID, donorID int64, p models.Problems) (fundCode, donorName string, err error) {
-	for _, c := range []struct {
-		field, what, query string
-		id                 int64
-		into               *string
-	}{
-		{"fund_id", "fund", "SELECT code FROM funds WHERE id = ?", fundID, &fundCode},
-		{"donor_id", "donor", "SELECT name FROM donors WHERE id = ?", donorID, &donorName},
-	} {
-		if c.id <= 0 {
-			continue
-		}
-		var found []string
-		if err := tx.Raw(c.query, c.id).Scan(&found).Error; err != nil {
-			return "", "", err
-		}
-		if len(found) == 0 {
-			p.Add(c.field, "no "+c.what+" with id "+strconv.FormatInt(c.id, 10))
-			continue
-		}
-		*c.into = found[0]
-	}
-	return fundCode, donorName, nil
+	return listPage(filterPledges(pledgeQuery(s.r.WithContext(ctx)), f, today), "pledges.id", pg, func(r pledgeRow) models.Pledge { return r.model(today) }, func(p models.Pledge) int64 { return p.ID })
 }
 
 // CreatePledge records a pledge.
 func (s *Store) CreatePledge(ctx context.Context, a models.Actor, in models.PledgeInput, idem Idempotency) (models.Pledge, *Replay, error) {
-	var out models.Pledge
-	var rep *Replay
-	err := s.writer.do(ctx, func(tx *gorm.DB) (err error) {
-		if rep, err = s.replayed(tx, a, idem); err != nil || rep != nil {
-			return err
-		}
-		pl, given, problems := in.Validate(s.today())
-		fundCode, donorName, err := parties(tx, pl.FundID, pl.DonorID, problems)
+	return ledgerWrite(s, ctx, a, idem, "create", "pledge", func(t *ltx) (written[models.Pledge], error) {
+		ld, err := t.loadRecord(a.Email, in.Keys())
 		if err != nil {
-			return err
+			return written[models.Pledge]{}, err
 		}
-		if err := problems.Err(); err != nil {
-			return err
-		}
-		rate, err := resolveRate(tx, pl.Currency, pl.PledgedOn, given)
+		w, err := models.DecidePledge(in, ld)
 		if err != nil {
-			return err
+			return written[models.Pledge]{}, err
 		}
-		usd, err := models.USDValue(pl.Amount.Amount, rate.Decimal, !given.IsZero())
-		if err != nil {
-			return err
+		pl := w.Pledge.Pledge
+		if err := t.row(sqlPledgePut, pl.FundID, pl.DonorID, models.ToMinor(pl.Amount.Amount, pl.Amount.Places), pl.Currency,
+			pl.ExchangeRate.String(), models.ToMinor(pl.AmountUSD.Amount, 2), string(pl.PledgedOn), string(pl.DueOn), pl.Stage,
+			pl.Earmarking, pl.Reference, pl.Notes, pl.CreatedAt, pl.CreatedBy, pl.UpdatedAt).Scan(&pl.ID); err != nil {
+			return written[models.Pledge]{}, err
 		}
-		places := models.MinorUnits(pl.Currency)
-		now := s.now()
-		st := &pledgeState{row: pledgeRow{FundID: pl.FundID, DonorID: pl.DonorID, AmountMinor: models.ToMinor(pl.Amount.Amount, places),
-			Currency: pl.Currency, ExchangeRate: rate.String(),
-			AmountUSDCents: models.ToMinor(usd, 2),
-			PledgedOn:      string(pl.PledgedOn), DueOn: string(pl.DueOn), Stage: pl.Stage, Earmarking: pl.Earmarking,
-			Reference: pl.Reference, Notes: pl.Notes, CreatedAt: now, CreatedBy: a.Email, UpdatedAt: now}}
-		if err := tx.Omit("FundCode", "DonorName").Create(&st.row).Error; err != nil {
-			return err
-		}
-		if err := pledgeEffect(tx, nil, st); err != nil {
-			return err
-		}
-		st.row.FundCode, st.row.DonorName = fundCode, donorName
-		out = st.row.model(s.today())
-		if err := s.audit(tx, a, "create", "pledge", out.ID, nil, out); err != nil {
-			return err
-		}
-		return s.remember(tx, a, idem, 201, out)
+		return written[models.Pledge]{ID: pl.ID, After: pl}, t.applyDecided(nil, w.Effects)
 	})
-	return out, rep, wrap("create pledge", err)
 }
 
-func (s *Store) pledgeIn(tx *gorm.DB, id int64) (models.Pledge, error) {
-	var row pledgeRow
-	err := pledgeQuery(tx).Where("pledges.id = ?", id).Take(&row).Error
-	return row.model(s.today()), err
+// changePledge loads a pledge, decides a change to it and applies it.
+func (s *Store) changePledge(ctx context.Context, a models.Actor, id int64, action string,
+	decide func(t *ltx, st *models.PledgeState) (models.PledgeWrite, bool, error)) (models.Pledge, error) {
+	out, _, err := ledgerWrite(s, ctx, a, Idempotency{}, action, "pledge", func(t *ltx) (written[models.Pledge], error) {
+		st, err := t.loadPledge(id, t.today())
+		if err != nil {
+			return written[models.Pledge]{}, err
+		}
+		w, changed, err := decide(t, st)
+		if err != nil || !changed {
+			return written[models.Pledge]{After: st.Pledge, Unchanged: true}, err
+		}
+		if err := t.applyDecided(w.Pledge, w.Effects); err != nil {
+			return written[models.Pledge]{}, err
+		}
+		return written[models.Pledge]{ID: id, Before: st.Pledge, After: w.Pledge.Pledge}, nil
+	})
+	return out, err
 }
 
 // UpdatePledge changes what may change of a pledge without touching money.
+// A patch that changes nothing writes nothing (no audit row).
 func (s *Store) UpdatePledge(ctx context.Context, a models.Actor, id int64, in models.PledgePatch) (models.Pledge, error) {
-	var out models.Pledge
-	err := s.writer.do(ctx, func(tx *gorm.DB) error {
-		st, err := s.loadPledge(tx, id)
-		if err != nil {
-			return err
-		}
-		before := st.row.model(s.today())
-		after := before
-		if err := in.Apply(&after); err != nil {
-			return err
-		}
-		if err := tx.Model(&pledgeRow{}).Where("id = ?", id).Updates(map[string]any{"due_on": string(after.DueOn),
-			"stage": after.Stage, "earmarking": after.Earmarking, "reference": after.Reference, "notes": after.Notes,
-			"updated_at": s.now()}).Error; err != nil {
-			return err
-		}
-		if out, err = s.pledgeIn(tx, id); err != nil {
-			return err
-		}
-		return s.audit(tx, a, "update", "pledge", id, before, out)
+	return s.changePledge(ctx, a, id, "update", func(t *ltx, st *models.PledgeState) (models.PledgeWrite, bool, error) {
+		after, changed, err := models.DecidePledgePatch(st.Pledge, in, t.now, t.today())
+		return models.PledgeWrite{Pledge: &models.PledgeState{Pledge: after}}, changed, err
 	})
-	return out, wrap("update pledge", err)
 }
 
 // CancelPledge cancels a pledge with a reason; the paid part stays paid.
 func (s *Store) CancelPledge(ctx context.Context, a models.Actor, id int64, in models.ReasonInput) (models.Pledge, error) {
-	p := models.Problems{}
-	reason := models.Reason(in.Reason, p)
-	if err := p.Err(); err != nil {
+	reason, err := in.Valid()
+	if err != nil {
 		return models.Pledge{}, err
 	}
-	var out models.Pledge
-	err := s.writer.do(ctx, func(tx *gorm.DB) error {
-		st, err := s.loadPledge(tx, id)
-		if err != nil {
-			return err
-		}
-		before := st.row.model(s.today())
-		if before.Cancelled {
-			return models.Errorf(models.ECONFLICT, "Pledge %d is already cancelled.", id)
-		}
-		if before.Status == models.StatusFulfilled {
-			return models.Errorf(models.ECONFLICT, "Pledge %d is fulfilled: nothing is left to cancel.", id)
-		}
-		after := st.clone()
-		now := s.now()
-		after.row.CancelledAt, after.row.CancelDay, after.row.CancelReason, after.row.CancelledBy = &now, string(models.DateOf(now)), reason, a.Email
-		if err := tx.Model(&pledgeRow{}).Where("id = ?", id).Updates(map[string]any{"cancelled_at": now, "cancel_day": after.row.CancelDay,
-			"cancel_reason": reason, "cancelled_by": a.Email, "updated_at": now}).Error; err != nil {
-			return err
-		}
-		if err := pledgeEffect(tx, st, after); err != nil {
-			return err
-		}
-		if out, err = s.pledgeIn(tx, id); err != nil {
-			return err
-		}
-		return s.audit(tx, a, "cancel", "pledge", id, before, out)
+	return s.changePledge(ctx, a, id, "cancel", func(t *ltx, st *models.PledgeState) (models.PledgeWrite, bool, error) {
+		w, err := models.DecideCancelPledge(st, reason, t.now, a.Email)
+		return w, err == nil, err
 	})
-	return out, wrap("cancel pledge", err)
 }

@@ -48,15 +48,7 @@ func (s *Store) Rates(ctx context.Context, currency string, pg models.PageReques
 	if currency != "" {
 		q = q.Where("currency = ?", currency)
 	}
-	var rows []rateRow
-	if err := pageQuery(q, "id", pg).Find(&rows).Error; err != nil {
-		return models.Page[models.ExchangeRate]{}, err
-	}
-	rates := make([]models.ExchangeRate, len(rows))
-	for i, r := range rows {
-		rates[i] = r.model()
-	}
-	return models.NewPage(rates, pg.Limit, func(r models.ExchangeRate) int64 { return r.ID }), nil
+	return listPage(q, "id", pg, func(r rateRow) models.ExchangeRate { return r.model() }, func(r models.ExchangeRate) int64 { return r.ID })
 }
 
 // rateOn returns the rate of a currency in force on a day: the one with the
@@ -89,20 +81,6 @@ func (s *Store) Quote(ctx context.Context, currency string, on models.Date, amou
 	}
 	return q, nil
 }
-
-// resolveRate picks the rate of a record: the one given, else the one in force.
-func resolveRate(db *gorm.DB, currency string, day models.Date, given decimal.Decimal) (models.Rate, error) {
-	if currency == models.ReportingCurrency {
-		return models.One, nil
-	}
-	if !given.IsZero() {
-		return models.Rate{Decimal: given}, nil
-	}
-	r, err := rateOn(db, currency, day)
-	return r.UnitsPerUSD, err
-}
-
-func toLower(s string) string { return strings.ToLower(s) }
 
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)

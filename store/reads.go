@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"strconv"
 
 	"github.com/fundtracker/fundtracker/models"
 	"gorm.io/gorm"
@@ -11,11 +14,55 @@ import (
 // they stood at the end of that day, from the per-day aggregates; without, from
 // the fund's totals. Either way the cost does not grow with the ledger.
 func (s *Store) Progress(ctx context.Context, idOrCode string, asOf models.Date) (p models.Progress, err error) {
+	if asOf == "" {
+		return s.progressNow(ctx, idOrCode)
+	}
 	err = s.snapshotRead(ctx, func(db *gorm.DB) error {
 		p, err = s.progressIn(db, idOrCode, asOf)
 		return err
 	})
 	return p, err
+}
+
+// progressNowSQL reads a fund, its totals and its first live contribution in
+// one statement (one snapshot, with no transaction around it): the public
+// read that is asked most.
+const progressNowSQL = `SELECT f.id, f.code, f.name, f.organization, f.description, f.target_cents, f.opens_on, f.closes_on,
+	f.created_at, f.updated_at, t.paid_cents, t.outstanding_cents, t.paid_unearmarked_cents, t.donor_count, t.contribution_count,
+	d.name, d.anonymous, c.received_on
+	FROM funds f JOIN fund_totals t ON t.fund_id = f.id
+	LEFT JOIN contributions c ON c.id = (SELECT x.id FROM contributions x WHERE x.fund_id = f.id AND x.voided_at IS NULL
+		ORDER BY x.received_on, x.id LIMIT 1)
+	LEFT JOIN donors d ON d.id = c.donor_id
+	WHERE `
+
+// progressNow is Progress as it stands now.
+func (s *Store) progressNow(ctx context.Context, idOrCode string) (models.Progress, error) {
+	where, arg := "f.code = ?", any(idOrCode)
+	if id, err := strconv.ParseInt(idOrCode, 10, 64); err == nil {
+		where, arg = "f.id = ?", id
+	} else if sqlSafe(idOrCode) != idOrCode {
+		return models.Progress{}, models.Errorf(models.ENOTFOUND, "No fund %q.", idOrCode)
+	}
+	var fr fundRow
+	var t models.Totals
+	var donor, received sql.NullString
+	var anonymous sql.NullBool
+	err := s.r.WithContext(ctx).Raw(progressNowSQL+where, arg).Row().Scan(&fr.ID, &fr.Code, &fr.Name, &fr.Organization,
+		&fr.Description, &fr.TargetCents, &fr.OpensOn, &fr.ClosesOn, &fr.CreatedAt, &fr.UpdatedAt, &t.PaidCents,
+		&t.OutstandingCents, &t.PaidUnearmarkedCents, &t.DonorCount, &t.ContributionCount, &donor, &anonymous, &received)
+	if errors.Is(err, sql.ErrNoRows) {
+		return models.Progress{}, models.Errorf(models.ENOTFOUND, "No fund %q.", idOrCode)
+	}
+	if err != nil {
+		return models.Progress{}, err
+	}
+	var first *models.FirstContribution
+	if received.Valid {
+		d := models.Donor{Name: donor.String, Anonymous: anonymous.Bool}
+		first = &models.FirstContribution{Donor: d.PublicName(), ReceivedOn: models.Date(received.String)}
+	}
+	return models.NewProgress(fr.model(), t, first, s.today()), nil
 }
 
 // snapshotRead runs reads that must agree with each other in one read-only

@@ -21,7 +21,7 @@ func (s *Store) RebuildAggregates(ctx context.Context) error {
 				return fmt.Errorf("rebuild: %w: %s", err, strings.Fields(stmt)[0:3])
 			}
 		}
-		return rebuildOutstanding(tx)
+		return s.rebuildOutstanding(tx)
 	})
 }
 
@@ -68,61 +68,39 @@ var rebuildSQL = []string{
 }
 
 // rebuildOutstanding adds every pledge's outstanding, now and day by day.
-// Rounding is per pledge, so this is done pledge by pledge in Go.
-func rebuildOutstanding(tx *gorm.DB) error {
-	type key struct {
-		fund  int64
-		other string
+// Rounding is per pledge, so this is done pledge by pledge in Go, summed in
+// memory and written each row once.
+func (s *Store) rebuildOutstanding(tx *gorm.DB) error {
+	t, err := s.ledger(tx)
+	if err != nil {
+		return err
 	}
-	days, donors, currencies := map[key][2]int64{}, map[key]int64{}, map[key][2]int64{}
-	funds := map[int64]int64{}
-	err := eachPledgeState(tx, func(st *pledgeState) error {
-		minor, cents := st.outstanding()
-		funds[st.row.FundID] += cents
-		donors[key{st.row.FundID, idString(st.row.DonorID)}] += cents
-		c := currencies[key{st.row.FundID, st.row.Currency}]
-		currencies[key{st.row.FundID, st.row.Currency}] = [2]int64{c[0] + minor, c[1] + cents}
-		h := st.history()
+	var e models.Effects
+	today := models.DateOf(t.now)
+	err = eachPledgeState(tx, today, func(st *models.PledgeState) error {
+		minor, cents := st.Outstanding()
+		pl := st.Pledge
+		e.Fund(pl.FundID, models.FundDelta{Outstanding: cents})
+		e.Donor(pl.FundID, pl.DonorID, models.DonorDelta{Outstanding: cents})
+		e.Currency(pl.FundID, pl.Currency, models.CurrencyDelta{OutstandingMinor: minor, OutstandingCents: cents})
+		h := st.History()
 		for d, v := range h.Steps() {
-			k := key{st.row.FundID, string(d)}
-			days[k] = [2]int64{days[k][0] + v, days[k][1]}
+			e.Day(pl.FundID, d, models.DayDelta{Outstanding: v})
 		}
 		for d, v := range h.Current().Steps() {
-			k := key{st.row.FundID, string(d)}
-			days[k] = [2]int64{days[k][0], days[k][1] + v}
+			e.Day(pl.FundID, d, models.DayDelta{TimelineOutstanding: v})
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	for f, v := range funds {
-		if err := tx.Exec("UPDATE fund_totals SET outstanding_cents = outstanding_cents + ? WHERE fund_id = ?", v, f).Error; err != nil {
-			return err
-		}
-	}
-	for k, v := range days {
-		if err := bumpFundDay(tx, k.fund, models.Date(k.other), figures{outstanding: v[0], timelineOutstanding: v[1]}); err != nil {
-			return err
-		}
-	}
-	for k, v := range donors {
-		if err := tx.Exec(`UPDATE fund_donor_totals SET outstanding_cents = outstanding_cents + ? WHERE fund_id = ? AND donor_id = ?`,
-			v, k.fund, k.other).Error; err != nil {
-			return err
-		}
-	}
-	for k, v := range currencies {
-		if err := bumpCurrency(tx, k.fund, k.other, 0, 0, v[0], v[1]); err != nil {
-			return err
-		}
-	}
-	return nil
+	return t.apply(e)
 }
 
 // eachPledgeState calls fn for every pledge with its payments, a batch of
 // pledges at a time, so that memory does not grow with the ledger.
-func eachPledgeState(db *gorm.DB, fn func(*pledgeState) error) error {
+func eachPledgeState(db *gorm.DB, today models.Date, fn func(*models.PledgeState) error) error {
 	const batch = 2000
 	var after int64
 	for {
@@ -135,22 +113,23 @@ func eachPledgeState(db *gorm.DB, fn func(*pledgeState) error) error {
 			return nil
 		}
 		var pays []struct {
+			ID          int64
 			PledgeID    int64
 			ReceivedOn  string
 			VoidDay     string
 			AmountMinor int64
 		}
-		if err := db.Raw(`SELECT pledge_id, received_on, void_day, amount_minor FROM contributions
+		if err := db.Raw(`SELECT id, pledge_id, received_on, void_day, amount_minor FROM contributions
 			WHERE pledge_id BETWEEN ? AND ? ORDER BY pledge_id, id`, rows[0].ID, rows[len(rows)-1].ID).Scan(&pays).Error; err != nil {
 			return err
 		}
 		i := 0
 		for _, r := range rows {
-			st := &pledgeState{row: r}
+			st := &models.PledgeState{Pledge: r.model(today)}
 			places := models.MinorUnits(r.Currency)
 			for ; i < len(pays) && pays[i].PledgeID <= r.ID; i++ {
 				if p := pays[i]; p.PledgeID == r.ID {
-					st.payments = append(st.payments, models.Payment{ReceivedOn: models.Date(p.ReceivedOn),
+					st.Payments = append(st.Payments, models.Payment{ContributionID: p.ID, ReceivedOn: models.Date(p.ReceivedOn),
 						VoidDay: models.Date(p.VoidDay), Amount: models.FromMinor(p.AmountMinor, places)})
 				}
 			}

@@ -12,17 +12,6 @@ import (
 // list with ids, and the ledger records that IATI and FTS files are made of.
 // Every read streams from a database cursor, so memory stays flat.
 
-// Voided choices of the exports: the live records and the voided (or
-// cancelled) ones, the live ones only, or the voided ones only.
-const (
-	VoidedInclude = "include"
-	VoidedExclude = "exclude"
-	VoidedOnly    = "only"
-)
-
-// VoidedChoices lists the values of ?voided=, the default first.
-var VoidedChoices = []string{VoidedInclude, VoidedExclude, VoidedOnly}
-
 func voidedWhere(q *gorm.DB, column, voided string) *gorm.DB {
 	switch voided {
 	case VoidedExclude:
@@ -36,7 +25,7 @@ func voidedWhere(q *gorm.DB, column, voided string) *gorm.DB {
 // ExportContributions streams the contributions that match f and the voided
 // choice, oldest first.
 func (s *Store) ExportContributions(ctx context.Context, f ContributionFilter, voided string, fn func(models.Contribution) error) error {
-	q := voidedWhere(f.apply(contributionQuery(s.r.WithContext(ctx))), "contributions.voided_at", voided)
+	q := voidedWhere(filterContributions(contributionQuery(s.r.WithContext(ctx)), f), "contributions.voided_at", voided)
 	rows, err := q.Select(contributionColumns).Order("contributions.id").Rows()
 	if err != nil {
 		return err
@@ -66,7 +55,7 @@ const paidUSDSelect = `(SELECT COALESCE(SUM(pc.amount_usd_cents), 0) FROM contri
 // actually received on it.
 func (s *Store) ExportPledges(ctx context.Context, f PledgeFilter, voided string, fn func(p models.Pledge, paidUSD models.Money) error) error {
 	today := s.today()
-	q := voidedWhere(f.apply(pledgeQuery(s.r.WithContext(ctx)), today), "pledges.cancelled_at", voided)
+	q := voidedWhere(filterPledges(pledgeQuery(s.r.WithContext(ctx)), f, today), "pledges.cancelled_at", voided)
 	rows, err := q.Select(`pledges.id, pledges.fund_id, pledges.donor_id, pledges.amount_minor, pledges.currency,
 		pledges.exchange_rate, pledges.amount_usd_cents, pledges.paid_minor, pledges.pledged_on, pledges.due_on, pledges.stage,
 		pledges.earmarking, pledges.reference, pledges.notes, pledges.cancelled_at, pledges.cancel_day, pledges.cancel_reason,
@@ -89,12 +78,6 @@ func (s *Store) ExportPledges(ctx context.Context, f PledgeFilter, voided string
 		}
 	}
 	return rows.Err()
-}
-
-// DonorShareWithID is a line of the public donor breakdown with the donor's id.
-type DonorShareWithID struct {
-	DonorID int64
-	models.DonorShare
 }
 
 // DonorSharesWithIDs is the whole donor breakdown of a fund (as DonorBreakdown
@@ -135,15 +118,6 @@ func (s *Store) DonorSharesWithIDs(ctx context.Context, idOrCode string) (out []
 		return nil
 	})
 	return out, err
-}
-
-// RecordFilter chooses the live ledger records of IATI and FTS files.
-type RecordFilter struct {
-	FundID   int64       // 0: every fund
-	From, To models.Date // the record's date (pledged_on, received_on), inclusive
-	// AsOf, when set, reads the books as they stood at the end of that day:
-	// records dated up to it, voids and cancellations made after it undone.
-	AsOf models.Date
 }
 
 // EachLiveRecord streams the live pledges (oldest first), then the live

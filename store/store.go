@@ -41,6 +41,17 @@ type Config struct {
 	Logger  *slog.Logger
 	// Now is the clock (UTC); tests set it to date voids and cancellations.
 	Now func() time.Time
+	// DriverName is the database/sql driver to open the database with: the
+	// engine's own (DriverName(dsn)) when empty. Tests wrap it to count statements.
+	DriverName string
+}
+
+// DriverName is the database/sql driver the store opens a DSN with.
+func DriverName(dsn string) string {
+	if IsPostgres(dsn) {
+		return "pgx"
+	}
+	return sqliteDriver
 }
 
 // Store is the ledger's persistence.
@@ -56,6 +67,8 @@ type Store struct {
 	stopCheckpoints func()
 	// refused counts logins refused during a lock, written when it ends (throttle.go).
 	refused *refusals
+	// stmts are the ledger's hot-path statements, prepared on the writer's pool.
+	stmts prepared
 }
 
 // IsPostgres reports whether a DSN names a PostgreSQL database.
@@ -68,8 +81,13 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	gcfg := &gorm.Config{Logger: logger.Discard, SkipDefaultTransaction: true, PrepareStmt: true,
+	// The writer runs GORM's statements unprepared and the ledger's hot path
+	// on statements of its own (ledger.go); SQLite's readers use GORM's
+	// prepared-statement mode (pgx caches PostgreSQL's statements itself).
+	gcfg := &gorm.Config{Logger: logger.Discard, SkipDefaultTransaction: true, TranslateError: true,
 		NowFunc: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	rcfg := *gcfg
+	rcfg.PrepareStmt = true
 	s := &Store{log: cfg.Logger, now: gcfg.NowFunc, refused: newRefusals()}
 	if cfg.Now != nil {
 		s.now = func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) }
@@ -77,7 +95,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	var err error
 	if IsPostgres(cfg.DSN) {
 		s.dialect = postgresDialect{}
-		pool, err := openPostgres(cfg.DSN)
+		pool, err := openPostgres(cfg.DSN, cfg.DriverName)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
@@ -92,12 +110,15 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.writer = &txWriter{db: s.w, d: s.dialect}
 	} else {
 		s.dialect = sqliteDialect{}
+		if cfg.DriverName == "" {
+			cfg.DriverName = sqliteDriver
+		}
 		sync := cfg.Synchronous
 		if sync == "" {
 			sync = "FULL"
 		}
 		base := "file:" + cfg.DSN + "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=" + sync
-		if s.w, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: base + "&_txlock=immediate"}), gcfg); err != nil {
+		if s.w, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: cfg.DriverName, DSN: base + "&_txlock=immediate"}), gcfg); err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", cfg.DSN, err)
 		}
 		setPool(s.w, 1, 1, 0, 1) // one writer at a time, by design
@@ -112,7 +133,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", cfg.DSN, err)
 		}
-		if s.r, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: base + "&_query_only=true"}), gcfg); err != nil {
+		if s.r, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: cfg.DriverName, DSN: base + "&_query_only=true"}), &rcfg); err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", cfg.DSN, err)
 		}
 		setPool(s.r, cfg.MaxOpenConns, cfg.MaxIdleConns, cfg.ConnMaxLifetime, 8)
@@ -125,6 +146,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			s.Close()
 			return nil, err
 		}
+	}
+	if err := s.prepareLedger(ctx); err != nil {
+		// An unmigrated database (migrate status, copy's source check) has no
+		// tables to prepare against: its writes fail until it is migrated.
+		s.log.Debug("ledger statements not prepared", "error", err)
 	}
 	return s, nil
 }
@@ -150,6 +176,7 @@ func (s *Store) Close() error {
 	if s.stopCheckpoints != nil {
 		s.stopCheckpoints()
 	}
+	s.stmts.close()
 	var errs []error
 	for _, db := range []*gorm.DB{s.w, s.r} {
 		if db == nil {
@@ -179,15 +206,16 @@ func (s *Store) At(t time.Time) *Store {
 // Engine names the database engine ("sqlite" or "postgres").
 func (s *Store) Engine() string { return s.dialect.name() }
 
-// DBStats reports the connection pools' figures (for /metrics).
-func (s *Store) DBStats() map[string]sql.DBStats {
-	out := map[string]sql.DBStats{}
+// DBs returns the connection pools by name ("writer", and "reader" when
+// reads have a pool of their own), for /metrics.
+func (s *Store) DBs() map[string]*sql.DB {
+	out := map[string]*sql.DB{}
 	if db, err := s.w.DB(); err == nil {
-		out["writer"] = db.Stats()
+		out["writer"] = db
 	}
 	if s.r != s.w {
 		if db, err := s.r.DB(); err == nil {
-			out["reader"] = db.Stats()
+			out["reader"] = db
 		}
 	}
 	return out
@@ -211,6 +239,19 @@ func (s *Store) provider() (*goose.Provider, error) {
 	return goose.NewProvider(s.dialect.gooseDialect(), sqlDB, sub, s.dialect.gooseOptions()...)
 }
 
+// prepareLedger prepares the ledger's statements, once the tables exist.
+func (s *Store) prepareLedger(ctx context.Context) error {
+	if s.stmts != nil {
+		return nil
+	}
+	sqlDB, err := s.w.DB()
+	if err != nil {
+		return err
+	}
+	s.stmts, err = prepare(ctx, sqlDB, s.dialect)
+	return err
+}
+
 // Migrate applies pending migrations (under a lock on PostgreSQL, so that
 // instances starting together do not race).
 func (s *Store) Migrate(ctx context.Context) error {
@@ -225,7 +266,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	for _, r := range res {
 		s.log.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration)
 	}
-	return nil
+	return s.prepareLedger(ctx)
 }
 
 // MigrationStatus describes one migration.

@@ -32,7 +32,13 @@ import (
 const unavailableRetryAfter = 1
 
 // openPostgres opens a pool whose connections are pinged before each reuse.
-func openPostgres(dsn string) (*sql.DB, error) {
+//
+// driverName, when set, opens the pool through that database/sql driver
+// instead (tests wrap pgx's to count statements).
+func openPostgres(dsn, driverName string) (*sql.DB, error) {
+	if driverName != "" {
+		return sql.Open(driverName, dsn)
+	}
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, err

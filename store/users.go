@@ -18,8 +18,6 @@ var (
 	// BcryptCost was the cost of password hashes before argon2id (hashes are
 	// argon2id now, see password.go; bcrypt ones still verify).
 	BcryptCost = 12
-	// SessionTTL is how long a browser session lasts.
-	SessionTTL = 12 * time.Hour
 	// Throttling: failures in a window that lock an account or an address.
 	ThrottleWindow     = 15 * time.Minute
 	AccountMaxFailures = 5
@@ -133,6 +131,9 @@ func (s *Store) UpdateUser(ctx context.Context, a models.Actor, id int64, in mod
 		if a.UserID == id && (u.Role != models.RoleAdmin || !u.Active) {
 			return models.FieldError("role", "you cannot remove your own admin role or deactivate yourself")
 		}
+		if newHash == "" && models.Same(before, u) {
+			return nil // a patch that changes nothing writes nothing
+		}
 		row.Email, row.Role, row.Active, row.UpdatedAt = u.Email, u.Role, u.Active, s.now()
 		if newHash != "" {
 			row.PasswordHash = newHash
@@ -230,7 +231,7 @@ func (s *Store) Login(ctx context.Context, in models.LoginInput, ip string) (mod
 		if err := tx.Exec("UPDATE login_throttles SET failures = failures - 1 WHERE key = ? AND failures > 0", keys[1].key).Error; err != nil {
 			return err
 		}
-		exp := s.now().Add(SessionTTL)
+		exp := s.now().Add(models.SessionTTL)
 		t := tokenRow{UserID: row.ID, Kind: models.TokenSession, Name: "login", TokenHash: hashToken(secret), CreatedAt: s.now(), ExpiresAt: &exp}
 		if err := tx.Create(&t).Error; err != nil {
 			return err

@@ -135,7 +135,6 @@ func (w *batchWriter) commit(batch []*writeOp) {
 		}
 	}()
 	err := w.run(batch)
-	keepPrepared(w.db)
 	if err == nil {
 		return
 	}
@@ -164,24 +163,6 @@ func (w *batchWriter) checkpointIfFull() {
 		var busy, walPages, copied int
 		if err := w.db.Raw("PRAGMA wal_checkpoint(PASSIVE)").Row().Scan(&busy, &walPages, &copied); err != nil {
 			w.log.Warn("wal checkpoint failed", "error", err)
-		}
-	}
-}
-
-// keepPrepared moves the statements GORM prepared inside a transaction, which
-// database/sql prepares again on every use in a later one, to the writer's
-// connection, where every later transaction reuses them: SQLite parses each
-// statement once, not on every request (a third of the writer's CPU). It runs
-// between transactions, when the single writer connection is free.
-func keepPrepared(db *gorm.DB) {
-	p, ok := db.Statement.ConnPool.(*gorm.PreparedStmtDB)
-	if !ok {
-		return
-	}
-	for _, query := range p.Stmts.Keys() {
-		if st, ok := p.Stmts.Get(query); ok && st.Transaction {
-			p.Mux.Lock() // New unlocks it
-			p.Stmts.New(context.Background(), query, false, p.ConnPool, p.Mux)
 		}
 	}
 }

@@ -23,6 +23,10 @@ type Handler struct {
 	users         UserStore
 	audit         AuditStore
 	health        HealthStore
+	access        AccessStore
+	documents     DocumentStore
+	// DocumentMaxBytes bounds an uploaded document (FUNDTRACKER_DOCUMENT_MAX_BYTES, 20 MiB unless set).
+	DocumentMaxBytes int64
 	// SecureCookies forces the Secure flag on cookies (behind a TLS proxy).
 	SecureCookies bool
 	cop           *http.CrossOriginProtection
@@ -40,16 +44,19 @@ type Store interface {
 	UserStore
 	AuditStore
 	HealthStore
+	AccessStore
+	DocumentStore
 }
 
 // New returns the handlers over a store.
 func New(s Store) *Handler {
 	return &Handler{funds: s, donors: s, rates: s, pledges: s, contributions: s, reports: s, auth: s, users: s,
-		audit: s, health: s, cop: http.NewCrossOriginProtection()}
+		audit: s, health: s, access: s, documents: s, DocumentMaxBytes: DefaultDocumentMaxBytes, cop: http.NewCrossOriginProtection()}
 }
 
 const userKey = "user"
 const tokenKey = "token_id"
+const scopeKey = "token_scope"
 
 // currentUser returns the signed-in user (the zero User when none).
 func currentUser(c *gin.Context) models.User {

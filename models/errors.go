@@ -19,7 +19,9 @@ const (
 	EINVALID      = "validation_failed"
 	ERATELIMITED  = "rate_limited"
 	ETOOLARGE     = "payload_too_large"
-	EINTERNAL     = "internal"
+	// EUNSUPPORTED: an upload whose content (sniffed, not as declared) is not an accepted type.
+	EUNSUPPORTED = "unsupported_media_type"
+	EINTERNAL    = "internal"
 )
 
 // Error is an error a user may see: a code, a message and, when fields are at

@@ -8,17 +8,20 @@ import (
 
 // Fund is a pooled fund with a target in USD.
 type Fund struct {
-	ID           int64     `json:"id"`
-	Code         string    `json:"code"`
-	Name         string    `json:"name"`
-	Organization string    `json:"organization"`
-	Description  string    `json:"description"`
-	Currency     string    `json:"currency"`
-	TargetUSD    Money     `json:"target_usd"`
-	OpensOn      Date      `json:"opens_on"`
-	ClosesOn     Date      `json:"closes_on"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ID           int64  `json:"id"`
+	Code         string `json:"code"`
+	Name         string `json:"name"`
+	Organization string `json:"organization"`
+	Description  string `json:"description"`
+	Currency     string `json:"currency"`
+	TargetUSD    Money  `json:"target_usd"`
+	OpensOn      Date   `json:"opens_on"`
+	ClosesOn     Date   `json:"closes_on"`
+	// RequireAgreementForCommitment refuses to move a pledge to stage
+	// commitment until an agreement document is attached to it.
+	RequireAgreementForCommitment bool      `json:"require_agreement_for_commitment"`
+	CreatedAt                     time.Time `json:"created_at"`
+	UpdatedAt                     time.Time `json:"updated_at"`
 }
 
 // FundInput is the body of POST /funds and, with Partial, of PATCH /funds/{id}.
@@ -30,6 +33,8 @@ type FundInput struct {
 	TargetUSD    DecimalInput `json:"target_usd"`
 	OpensOn      DateInput    `json:"opens_on"`
 	ClosesOn     DateInput    `json:"closes_on"`
+	// RequireAgreementForCommitment (issue 16).
+	RequireAgreementForCommitment *bool `json:"require_agreement_for_commitment"`
 }
 
 // Apply validates the input and writes it onto f. When partial, absent fields
@@ -56,6 +61,9 @@ func (in FundInput) Apply(f *Fund, partial bool) error {
 	}
 	if in.ClosesOn.Set {
 		f.ClosesOn = in.ClosesOn.Optional("closes_on", p)
+	}
+	if in.RequireAgreementForCommitment != nil {
+		f.RequireAgreementForCommitment = *in.RequireAgreementForCommitment
 	}
 	if f.OpensOn != "" && f.ClosesOn != "" && f.ClosesOn < f.OpensOn {
 		p.Add("closes_on", "must be on or after opens_on")

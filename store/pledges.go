@@ -147,6 +147,12 @@ func (s *Store) CreatePledge(ctx context.Context, a models.Actor, in models.Pled
 		if err != nil {
 			return err
 		}
+		if msg, err := commitmentProblem(tx, pl.FundID, 0, "", pl.Stage); err != nil || msg != "" { // issue 16
+			if err != nil {
+				return err
+			}
+			problems.Add("stage", msg)
+		}
 		if err := problems.Err(); err != nil {
 			return err
 		}
@@ -199,6 +205,12 @@ func (s *Store) UpdatePledge(ctx context.Context, a models.Actor, id int64, in m
 		after := before
 		if err := in.Apply(&after); err != nil {
 			return err
+		}
+		if msg, err := commitmentProblem(tx, before.FundID, id, before.Stage, after.Stage); err != nil || msg != "" { // issue 16
+			if err != nil {
+				return err
+			}
+			return models.FieldError("stage", msg)
 		}
 		if err := tx.Model(&pledgeRow{}).Where("id = ?", id).Updates(map[string]any{"due_on": string(after.DueOn),
 			"stage": after.Stage, "earmarking": after.Earmarking, "reference": after.Reference, "notes": after.Notes,

@@ -1,0 +1,238 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/fundtracker/fundtracker/models"
+	"gorm.io/gorm"
+)
+
+// Issue 16: documents attached to pledges and contributions, stored in the
+// database in chunks (so that every instance sees them, and so that they go
+// in and out without ever being held whole in memory).
+
+// DocumentChunkSize is the size of a stored chunk.
+const DocumentChunkSize = 256 << 10
+
+type documentRow struct {
+	ID              int64 `gorm:"primaryKey"`
+	RecordType      string
+	RecordID        int64
+	FundID          int64
+	Filename        string
+	ContentType     string
+	Size            int64
+	SHA256          string `gorm:"column:sha256"`
+	Kind            string
+	Note            string
+	UploadedBy      string
+	UploadedAt      time.Time
+	SupersededAt    *time.Time
+	SupersededBy    string
+	SupersedeReason string
+}
+
+func (documentRow) TableName() string { return "documents" }
+
+func (r documentRow) model() models.Document {
+	return models.Document{ID: r.ID, RecordType: r.RecordType, RecordID: r.RecordID, FundID: r.FundID, Filename: r.Filename,
+		ContentType: r.ContentType, Size: r.Size, SHA256: r.SHA256, Kind: r.Kind, Note: r.Note, UploadedBy: r.UploadedBy,
+		UploadedAt: r.UploadedAt.UTC(), Superseded: r.SupersededAt != nil, SupersededAt: utcPtr(r.SupersededAt),
+		SupersededBy: r.SupersededBy, SupersedeReason: r.SupersedeReason}
+}
+
+// DocumentFile is an upload checked by the caller: its content type sniffed,
+// its size and sha256 computed, and its bytes readable again from the start
+// (the write may run twice when a group commit is retried).
+type DocumentFile struct {
+	ContentType string
+	Size        int64
+	SHA256      string
+	Content     io.ReadSeeker
+}
+
+var recordTables = map[string]string{models.RecordPledge: "pledges", models.RecordContribution: "contributions"}
+
+// recordFund reads the fund of a pledge or a contribution (not_found when none).
+func recordFund(db *gorm.DB, recordType string, id int64) (int64, error) {
+	table, ok := recordTables[recordType]
+	if !ok {
+		return 0, models.Errorf(models.ENOTFOUND, "No %s documents.", recordType)
+	}
+	var ids []int64
+	if err := db.Raw("SELECT fund_id FROM "+table+" WHERE id = ?", id).Scan(&ids).Error; err != nil {
+		return 0, err
+	}
+	if len(ids) == 0 {
+		return 0, notFound(recordType, id)
+	}
+	return ids[0], nil
+}
+
+// AddDocument attaches a file to a pledge or a contribution, with its audit
+// row, in one transaction; the bytes are copied a chunk at a time.
+func (s *Store) AddDocument(ctx context.Context, a models.Actor, recordType string, recordID int64, in models.DocumentInput,
+	f DocumentFile) (models.Document, error) {
+	in, p := in.Validate()
+	if err := p.Err(); err != nil {
+		return models.Document{}, err
+	}
+	var out models.Document
+	err := s.writer.do(ctx, func(tx *gorm.DB) error {
+		fundID, err := recordFund(tx, recordType, recordID)
+		if err != nil {
+			return err
+		}
+		row := documentRow{RecordType: recordType, RecordID: recordID, FundID: fundID, Filename: in.Filename,
+			ContentType: f.ContentType, Size: f.Size, SHA256: f.SHA256, Kind: in.Kind, Note: in.Note,
+			UploadedBy: a.Email, UploadedAt: s.now()}
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		if _, err := f.Content.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		buf := make([]byte, DocumentChunkSize)
+		var stored int64
+		for seq := 0; ; seq++ {
+			n, err := io.ReadFull(f.Content, buf)
+			if n > 0 {
+				if err := tx.Exec("INSERT INTO document_chunks (document_id, seq, data) VALUES (?, ?, ?)", row.ID, seq, buf[:n]).Error; err != nil {
+					return err
+				}
+				stored += int64(n)
+			}
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				break
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if stored != f.Size {
+			return errors.New("document size changed while it was stored")
+		}
+		out = row.model()
+		return s.audit(tx, a, "create", "document", row.ID, nil, out)
+	})
+	return out, wrap("add document", err)
+}
+
+// Documents lists the documents of a record that are not superseded, oldest
+// first; a record that does not exist is not_found.
+func (s *Store) Documents(ctx context.Context, recordType string, recordID int64) ([]models.Document, error) {
+	db := s.r.WithContext(ctx)
+	if _, err := recordFund(db, recordType, recordID); err != nil {
+		return nil, err
+	}
+	var rows []documentRow
+	if err := db.Where("record_type = ? AND record_id = ? AND superseded_at IS NULL", recordType, recordID).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]models.Document, len(rows))
+	for i, r := range rows {
+		out[i] = r.model()
+	}
+	return out, nil
+}
+
+// Document returns a document's description (superseded ones too).
+func (s *Store) Document(ctx context.Context, id int64) (models.Document, error) {
+	var row documentRow
+	err := s.r.WithContext(ctx).Where("id = ?", id).Take(&row).Error
+	if isNotFound(err) {
+		return models.Document{}, notFound("document", id)
+	}
+	return row.model(), err
+}
+
+// DocumentContent calls fn with each stored chunk of a document in order,
+// reading one chunk at a time. A chunk missing from the sequence is an error.
+func (s *Store) DocumentContent(ctx context.Context, d models.Document, fn func([]byte) error) error {
+	chunks := (d.Size + DocumentChunkSize - 1) / DocumentChunkSize
+	for seq := int64(0); seq < chunks; seq++ {
+		var data []byte
+		row := s.r.WithContext(ctx).Raw("SELECT data FROM document_chunks WHERE document_id = ? AND seq = ?", d.ID, seq).Row()
+		if err := row.Scan(&data); err != nil {
+			return err
+		}
+		if err := fn(data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SupersedeDocument hides a document from its record's list, with a reason
+// and an audit row; it stays downloadable. Superseding twice is a conflict.
+func (s *Store) SupersedeDocument(ctx context.Context, a models.Actor, id int64, in models.ReasonInput) (models.Document, error) {
+	p := models.Problems{}
+	reason := models.Reason(in.Reason, p)
+	if err := p.Err(); err != nil {
+		return models.Document{}, err
+	}
+	var out models.Document
+	err := s.writer.do(ctx, func(tx *gorm.DB) error {
+		var row documentRow
+		if err := s.dialect.forUpdate(tx).Where("id = ?", id).Take(&row).Error; err != nil {
+			if isNotFound(err) {
+				return notFound("document", id)
+			}
+			return err
+		}
+		before := row.model()
+		if row.SupersededAt != nil {
+			return models.Errorf(models.ECONFLICT, "Document %d is already superseded.", id)
+		}
+		now := s.now()
+		if err := tx.Model(&documentRow{}).Where("id = ?", id).Updates(map[string]any{"superseded_at": now,
+			"superseded_by": a.Email, "supersede_reason": reason}).Error; err != nil {
+			return err
+		}
+		row.SupersededAt, row.SupersededBy, row.SupersedeReason = &now, a.Email, reason
+		out = row.model()
+		return s.audit(tx, a, "supersede", "document", id, before, out)
+	})
+	return out, wrap("supersede document", err)
+}
+
+// commitmentProblem says why a pledge of a fund may not move from stage
+// `from` to stage `to` ("" when it may): a fund that requires an agreement
+// for commitments needs one attached (not superseded) to the pledge first.
+func commitmentProblem(tx *gorm.DB, fundID, pledgeID int64, from, to string) (string, error) {
+	if to != "commitment" || from == "commitment" || fundID <= 0 {
+		return "", nil
+	}
+	var required []bool
+	if err := tx.Raw("SELECT require_agreement_for_commitment FROM funds WHERE id = ?", fundID).Scan(&required).Error; err != nil {
+		return "", err
+	}
+	if len(required) == 0 || !required[0] {
+		return "", nil
+	}
+	const problem = "cannot be commitment until an agreement document is attached to the pledge (its fund requires one): " +
+		"create the pledge at stage pledge, attach the agreement, then change the stage"
+	if pledgeID == 0 {
+		return problem, nil
+	}
+	var n int64
+	if err := tx.Model(&documentRow{}).Where("record_type = ? AND record_id = ? AND kind = ? AND superseded_at IS NULL",
+		models.RecordPledge, pledgeID, models.DocumentAgreement).Count(&n).Error; err != nil {
+		return "", err
+	}
+	if n == 0 {
+		return problem, nil
+	}
+	return "", nil
+}
+
+// TamperDocumentForTest changes one stored chunk of a document behind the
+// store's back, as a disk fault or an intruder would (tests only).
+func (s *Store) TamperDocumentForTest(ctx context.Context, id int64, seq int) error {
+	return s.writer.do(ctx, func(tx *gorm.DB) error {
+		return tx.Exec("UPDATE document_chunks SET data = ? WHERE document_id = ? AND seq = ?", []byte("tampered"), id, seq).Error
+	})
+}

@@ -85,7 +85,7 @@ func nonNil(ids []int64) []int64 {
 var fundOfQueries = map[string]string{
 	"pledge":       "SELECT fund_id FROM pledges WHERE id = ?",
 	"contribution": "SELECT fund_id FROM contributions WHERE id = ?",
-	"document":     "SELECT fund_id FROM documents WHERE id = ?",
+	"document":     "SELECT fund_id FROM documents WHERE id = ? AND complete = TRUE",
 }
 
 // FundOf returns the fund of a record ("pledge", "contribution" or

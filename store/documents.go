@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/fundtracker/fundtracker/models"
@@ -33,6 +36,7 @@ type documentRow struct {
 	SupersededAt    *time.Time
 	SupersededBy    string
 	SupersedeReason string
+	Complete        bool
 }
 
 func (documentRow) TableName() string { return "documents" }
@@ -72,53 +76,107 @@ func recordFund(db *gorm.DB, recordType string, id int64) (int64, error) {
 	return ids[0], nil
 }
 
-// AddDocument attaches a file to a pledge or a contribution, with its audit
-// row, in one transaction; the bytes are copied a chunk at a time.
+// chunksPerTransaction is how many chunks one writer transaction stores: an
+// upload never holds the single writer (or a transaction's pages in memory)
+// for more than about a megabyte.
+const chunksPerTransaction = 4
+
+// AddDocument attaches a file to a pledge or a contribution. The bytes are
+// copied a chunk at a time, a few chunks per transaction, into a row that is
+// not yet a document; the last transaction completes it, with its audit row.
+// An upload that fails halfway leaves nothing visible, and its chunks are
+// removed.
 func (s *Store) AddDocument(ctx context.Context, a models.Actor, recordType string, recordID int64, in models.DocumentInput,
 	f DocumentFile) (models.Document, error) {
 	in, p := in.Validate()
 	if err := p.Err(); err != nil {
 		return models.Document{}, err
 	}
-	var out models.Document
+	var row documentRow
 	err := s.writer.do(ctx, func(tx *gorm.DB) error {
 		fundID, err := recordFund(tx, recordType, recordID)
 		if err != nil {
 			return err
 		}
-		row := documentRow{RecordType: recordType, RecordID: recordID, FundID: fundID, Filename: in.Filename,
+		row = documentRow{RecordType: recordType, RecordID: recordID, FundID: fundID, Filename: in.Filename,
 			ContentType: f.ContentType, Size: f.Size, SHA256: f.SHA256, Kind: in.Kind, Note: in.Note,
 			UploadedBy: a.Email, UploadedAt: s.now()}
-		if err := tx.Create(&row).Error; err != nil {
-			return err
-		}
-		if _, err := f.Content.Seek(0, io.SeekStart); err != nil {
-			return err
-		}
-		buf := make([]byte, DocumentChunkSize)
-		var stored int64
-		for seq := 0; ; seq++ {
-			n, err := io.ReadFull(f.Content, buf)
-			if n > 0 {
-				if err := tx.Exec("INSERT INTO document_chunks (document_id, seq, data) VALUES (?, ?, ?)", row.ID, seq, buf[:n]).Error; err != nil {
-					return err
-				}
-				stored += int64(n)
-			}
-			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				break
-			}
-			if err != nil {
+		return tx.Create(&row).Error
+	})
+	if err != nil {
+		return models.Document{}, wrap("add document", err)
+	}
+	out, err := s.storeChunks(ctx, a, row, f)
+	if err != nil {
+		// Not a document yet: its partial bytes are removed (nothing else refers to them).
+		cerr := s.writer.do(context.WithoutCancel(ctx), func(tx *gorm.DB) error {
+			if err := tx.Exec("DELETE FROM document_chunks WHERE document_id = ?", row.ID).Error; err != nil {
 				return err
 			}
+			return tx.Exec("DELETE FROM documents WHERE id = ? AND complete = ?", row.ID, false).Error
+		})
+		if cerr != nil {
+			s.log.Warn("incomplete upload not removed", "document_id", row.ID, "error", cerr)
 		}
-		if stored != f.Size {
-			return errors.New("document size changed while it was stored")
+		return models.Document{}, wrap("add document", err)
+	}
+	return out, nil
+}
+
+func (s *Store) storeChunks(ctx context.Context, a models.Actor, row documentRow, f DocumentFile) (models.Document, error) {
+	if _, err := f.Content.Seek(0, io.SeekStart); err != nil {
+		return models.Document{}, err
+	}
+	buf := make([]byte, DocumentChunkSize)
+	var stored int64
+	seq, eof := 0, false
+	for !eof {
+		start := seq
+		// Each transaction reads its chunks again from where it started, should it run twice.
+		err := s.writer.do(ctx, func(tx *gorm.DB) error {
+			if _, err := f.Content.Seek(int64(start)*DocumentChunkSize, io.SeekStart); err != nil {
+				return err
+			}
+			seq, eof = start, false
+			for range chunksPerTransaction {
+				n, err := io.ReadFull(f.Content, buf)
+				if n > 0 {
+					if err := tx.Exec("INSERT INTO document_chunks (document_id, seq, data) VALUES (?, ?, ?)", row.ID, seq, buf[:n]).Error; err != nil {
+						return err
+					}
+					seq++
+				}
+				if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+					eof = true
+					return nil
+				}
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return models.Document{}, err
+		}
+		stored = min(int64(seq)*DocumentChunkSize, f.Size)
+	}
+	if stored != f.Size || int64(seq) != (f.Size+DocumentChunkSize-1)/DocumentChunkSize {
+		return models.Document{}, errors.New("document size changed while it was stored")
+	}
+	var out models.Document
+	err := s.writer.do(ctx, func(tx *gorm.DB) error {
+		// The record is still there (records are never deleted; this keeps the rule explicit).
+		if _, err := recordFund(tx, row.RecordType, row.RecordID); err != nil {
+			return err
+		}
+		if err := tx.Model(&documentRow{}).Where("id = ?", row.ID).Update("complete", true).Error; err != nil {
+			return err
 		}
 		out = row.model()
 		return s.audit(tx, a, "create", "document", row.ID, nil, out)
 	})
-	return out, wrap("add document", err)
+	return out, err
 }
 
 // Documents lists the documents of a record that are not superseded, oldest
@@ -129,7 +187,7 @@ func (s *Store) Documents(ctx context.Context, recordType string, recordID int64
 		return nil, err
 	}
 	var rows []documentRow
-	if err := db.Where("record_type = ? AND record_id = ? AND superseded_at IS NULL", recordType, recordID).Order("id").Find(&rows).Error; err != nil {
+	if err := db.Where("record_type = ? AND record_id = ? AND superseded_at IS NULL AND complete = ?", recordType, recordID, true).Order("id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]models.Document, len(rows))
@@ -142,7 +200,7 @@ func (s *Store) Documents(ctx context.Context, recordType string, recordID int64
 // Document returns a document's description (superseded ones too).
 func (s *Store) Document(ctx context.Context, id int64) (models.Document, error) {
 	var row documentRow
-	err := s.r.WithContext(ctx).Where("id = ?", id).Take(&row).Error
+	err := s.r.WithContext(ctx).Where("id = ? AND complete = ?", id, true).Take(&row).Error
 	if isNotFound(err) {
 		return models.Document{}, notFound("document", id)
 	}
@@ -150,20 +208,47 @@ func (s *Store) Document(ctx context.Context, id int64) (models.Document, error)
 }
 
 // DocumentContent calls fn with each stored chunk of a document in order,
-// reading one chunk at a time. A chunk missing from the sequence is an error.
+// reading one chunk at a time, all on one connection (so that one page cache
+// serves the whole read). A chunk missing from the sequence is an error.
 func (s *Store) DocumentContent(ctx context.Context, d models.Document, fn func([]byte) error) error {
 	chunks := (d.Size + DocumentChunkSize - 1) / DocumentChunkSize
+	sqlDB, err := s.r.DB()
+	if err != nil {
+		return err
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
 	for seq := int64(0); seq < chunks; seq++ {
-		var data []byte
-		row := s.r.WithContext(ctx).Raw("SELECT data FROM document_chunks WHERE document_id = ? AND seq = ?", d.ID, seq).Row()
-		if err := row.Scan(&data); err != nil {
-			return err
-		}
-		if err := fn(data); err != nil {
+		if err := chunkOut(ctx, conn, d.ID, seq, fn); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// chunkOut hands one chunk to fn as the driver read it (sql.RawBytes: no
+// second copy), valid only during the call.
+func chunkOut(ctx context.Context, conn *sql.Conn, id, seq int64, fn func([]byte) error) error {
+	rows, err := conn.QueryContext(ctx, "SELECT data FROM document_chunks WHERE document_id = "+strconv.FormatInt(id, 10)+
+		" AND seq = "+strconv.FormatInt(seq, 10))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return fmt.Errorf("document %d: chunk %d is missing", id, seq)
+	}
+	var data sql.RawBytes
+	if err := rows.Scan(&data); err != nil {
+		return err
+	}
+	return fn(data)
 }
 
 // SupersedeDocument hides a document from its record's list, with a reason
@@ -177,7 +262,7 @@ func (s *Store) SupersedeDocument(ctx context.Context, a models.Actor, id int64,
 	var out models.Document
 	err := s.writer.do(ctx, func(tx *gorm.DB) error {
 		var row documentRow
-		if err := s.dialect.forUpdate(tx).Where("id = ?", id).Take(&row).Error; err != nil {
+		if err := s.dialect.forUpdate(tx).Where("id = ? AND complete = ?", id, true).Take(&row).Error; err != nil {
 			if isNotFound(err) {
 				return notFound("document", id)
 			}
@@ -219,8 +304,8 @@ func commitmentProblem(tx *gorm.DB, fundID, pledgeID int64, from, to string) (st
 		return problem, nil
 	}
 	var n int64
-	if err := tx.Model(&documentRow{}).Where("record_type = ? AND record_id = ? AND kind = ? AND superseded_at IS NULL",
-		models.RecordPledge, pledgeID, models.DocumentAgreement).Count(&n).Error; err != nil {
+	if err := tx.Model(&documentRow{}).Where("record_type = ? AND record_id = ? AND kind = ? AND superseded_at IS NULL AND complete = ?",
+		models.RecordPledge, pledgeID, models.DocumentAgreement, true).Count(&n).Error; err != nil {
 		return "", err
 	}
 	if n == 0 {

@@ -149,10 +149,11 @@ func (s *Store) UpdateUser(ctx context.Context, a models.Actor, id int64, in mod
 			}
 			return err
 		}
-		before := row.model()
-		if err := withFundIDs(tx, []models.User{before}); err != nil {
+		loaded := []models.User{row.model()}
+		if err := withFundIDs(tx, loaded); err != nil {
 			return err
 		}
+		before := loaded[0]
 		u = before
 		u.FundIDs = append([]int64{}, before.FundIDs...)
 		if _, err := in.Apply(&u, true); err != nil {

@@ -32,7 +32,10 @@ CREATE TABLE documents (
     uploaded_at      TIMESTAMPTZ NOT NULL,
     superseded_at    TIMESTAMPTZ,
     superseded_by    TEXT NOT NULL DEFAULT '',
-    supersede_reason TEXT NOT NULL DEFAULT ''
+    supersede_reason TEXT NOT NULL DEFAULT '',
+    -- An upload is stored a few chunks per transaction and becomes a
+    -- document (listed, downloadable, audited) only once complete.
+    complete         BOOLEAN NOT NULL DEFAULT FALSE
 );
 CREATE INDEX documents_record ON documents (record_type, record_id, id);
 

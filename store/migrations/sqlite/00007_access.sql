@@ -51,7 +51,10 @@ CREATE TABLE documents (
     uploaded_at      TIMESTAMP NOT NULL,
     superseded_at    TIMESTAMP,
     superseded_by    TEXT NOT NULL DEFAULT '',
-    supersede_reason TEXT NOT NULL DEFAULT ''
+    supersede_reason TEXT NOT NULL DEFAULT '',
+    -- An upload is stored a few chunks per transaction and becomes a
+    -- document (listed, downloadable, audited) only once complete.
+    complete         BOOLEAN NOT NULL DEFAULT 0
 );
 CREATE INDEX documents_record ON documents (record_type, record_id, id);
 

@@ -23,7 +23,7 @@ const readOnly = () => !me || READ_ONLY.includes(me.role);
 function strip(root = document) {
   if (!readOnly()) return;
   for (const form of $$('form[data-endpoint]', root)) (form.closest('details.form-card') ?? form).remove();
-  for (const b of $$('.row-actions > :not(.documents-button)', root)) b.remove();
+  for (const actions of $$('.row-actions', root)) actions.replaceChildren();
   for (const w of $$('[data-writes]', root)) w.remove();
 }
 
@@ -158,12 +158,11 @@ function decorateRows(recordType) {
       const label = `${r.donor_name ?? ''} · ${r.amount} ${r.currency}`;
       openDocuments(recordType, { id: tr.dataset.id, fundId: r.fund_id, label });
     });
-    let cell = $('.row-actions', tr);
-    if (!cell) {
-      cell = el('div', { class: 'row-actions' });
-      tr.append(el('td', {}, cell));
-    }
-    cell.append(b);
+    // Beside the row's own actions (not among them: staff.js and its tests address those).
+    const actions = $('.row-actions', tr);
+    const holder = el('div', { class: 'row-documents' }, b);
+    if (actions) actions.after(holder);
+    else tr.append(el('td', {}, holder));
   }
 }
 

@@ -13,7 +13,6 @@ import (
 	"os"
 	"path"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/fundtracker/fundtracker/models"
 )
@@ -41,6 +40,7 @@ var errUnsupported = models.Errorf(models.EUNSUPPORTED,
 // then the structure for what that cannot tell apart (an OOXML package from
 // any zip, CSV and e-mail from plain text, text that turns binary after 512
 // bytes). The name only chooses between CSV and plain text, both safe.
+// Text is accepted in any ASCII-compatible encoding (UTF-16 is refused).
 func sniff(f *os.File, size int64, filename string) (string, error) {
 	head := make([]byte, 512)
 	n, err := f.ReadAt(head, 0)
@@ -59,12 +59,14 @@ func sniff(f *os.File, size int64, filename string) (string, error) {
 			return "", errUnsupported // UTF-16 text: not accepted
 		}
 		if isEmail(f) {
-			if err := scanText(f, false); err != nil {
+			if err := scanText(f); err != nil {
 				return "", err
 			}
 			return TypeEmail, nil
 		}
-		if err := scanText(f, true); err != nil {
+		// Text in a legacy encoding (a Windows-1252 CSV export, a Latin-1 bank
+		// statement) is accepted as it is: no control bytes is what makes it text.
+		if err := scanText(f); err != nil {
 			return "", err
 		}
 		ext := strings.ToLower(path.Ext(filename))
@@ -98,44 +100,21 @@ func ooxml(f *os.File, size int64) (string, error) {
 	return "", errUnsupported
 }
 
-// scanText reads the whole file a block at a time: no NUL or other control
-// byte (tab, CR, LF and form feed aside) and, when utf8Only, valid UTF-8.
-func scanText(f *os.File, utf8Only bool) error {
+// scanText reads the whole file a block at a time: text has no NUL or other
+// control byte (tab, CR, LF and form feed aside), in any ASCII-compatible encoding.
+func scanText(f *os.File) error {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	r := bufio.NewReaderSize(f, 64<<10)
 	buf := make([]byte, 32<<10)
-	var carry []byte
 	for {
-		n, err := r.Read(buf)
-		block := append(carry, buf[:n]...)
-		carry = nil
-		for _, b := range block {
+		n, err := f.Read(buf)
+		for _, b := range buf[:n] {
 			if b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f' {
 				return errUnsupported
 			}
 		}
-		if utf8Only {
-			// An incomplete rune at the end of a block waits for the next one.
-			cut := len(block)
-			for i := len(block) - 1; i >= 0 && i >= len(block)-3; i-- {
-				if utf8.RuneStart(block[i]) {
-					if !utf8.FullRune(block[i:]) {
-						cut = i
-					}
-					break
-				}
-			}
-			if !utf8.Valid(block[:cut]) {
-				return errUnsupported
-			}
-			carry = append([]byte(nil), block[cut:]...)
-		}
 		if errors.Is(err, io.EOF) {
-			if len(carry) > 0 {
-				return errUnsupported
-			}
 			return nil
 		}
 		if err != nil {

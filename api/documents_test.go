@@ -269,3 +269,25 @@ func TestAgreementRequiredForCommitment(t *testing.T) {
 	e.do("POST", "/api/v1/pledges", e.staff, map[string]any{"fund_id": jsonNumber(w.fundB), "donor_id": jsonNumber(w.donor),
 		"amount": "500.00", "currency": "USD", "pledged_on": "2025-07-01", "stage": "commitment"}).status(201)
 }
+
+func TestDocumentUploadIsIdempotent(t *testing.T) {
+	e := newEnv(t)
+	w := newWorld(t, e)
+	path := "/api/v1/contributions/" + w.paidA + "/documents"
+	send := func(key string, content []byte) *response {
+		body, ct := multipartBody("remittance", "advice.pdf", content, nil)
+		return e.do("POST", path, e.staff, string(body), "Content-Type", ct, "Idempotency-Key", key)
+	}
+	first := send("upload-1", pdfFile).status(201)
+	before := e.counts()
+	again := send("upload-1", pdfFile).status(201)
+	if again.header.Get("Idempotent-Replayed") != "true" || again.body["id"] != first.body["id"] {
+		t.Errorf("replay: %s (first %s)", again.raw, first.raw)
+	}
+	e.unchanged(before, "a replayed upload")
+	send("upload-1", append([]byte("%PDF-1.5\n"), pdfFile...)).fails(409, "conflict", "")
+	e.unchanged(before, "an upload reusing a key")
+	if second := send("upload-2", pdfFile).status(201); second.body["id"] == first.body["id"] {
+		t.Errorf("another key made no new document")
+	}
+}

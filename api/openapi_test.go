@@ -128,8 +128,7 @@ func TestOpenAPIOperationsSayWhoMayCallThem(t *testing.T) {
 		case access != "public" && access != "signed-in" && access != "read" && o.Responses.Status(http.StatusForbidden) == nil:
 			t.Errorf("%s: x-access %s but no 403 documented", op, access)
 		case strings.HasPrefix(path, "/api/v1/") && method == http.MethodPost && o.Responses.Status(http.StatusCreated) != nil &&
-			!hasParam(o, "header", "Idempotency-Key") && !strings.HasPrefix(path, "/api/v1/users") && !strings.HasPrefix(path, "/api/v1/tokens") &&
-			!strings.HasSuffix(path, "/documents"): // multipart uploads take no Idempotency-Key (yet)
+			!hasParam(o, "header", "Idempotency-Key") && !strings.HasPrefix(path, "/api/v1/users") && !strings.HasPrefix(path, "/api/v1/tokens"):
 			t.Errorf("%s: a create without the Idempotency-Key header", op)
 		}
 	}

@@ -29,7 +29,8 @@ const DefaultDocumentMaxBytes = 20 << 20
 
 // DocumentStore keeps documents.
 type DocumentStore interface {
-	AddDocument(ctx context.Context, a models.Actor, recordType string, recordID int64, in models.DocumentInput, f store.DocumentFile) (models.Document, error)
+	AddDocument(ctx context.Context, a models.Actor, recordType string, recordID int64, in models.DocumentInput, f store.DocumentFile,
+		idem store.Idempotency) (models.Document, *store.Replay, error)
 	Documents(ctx context.Context, recordType string, recordID int64) ([]models.Document, error)
 	Document(ctx context.Context, id int64) (models.Document, error)
 	DocumentContent(ctx context.Context, d models.Document, fn func([]byte) error) error
@@ -65,13 +66,25 @@ func (h *Handler) UploadDocument(recordType string) gin.HandlerFunc {
 			Error(c, err)
 			return
 		}
-		doc, err := h.documents.AddDocument(c.Request.Context(), actor(c), recordType, id, up.input,
-			store.DocumentFile{ContentType: up.contentType, Size: up.size, SHA256: up.sha256, Content: up.file})
+		// A retry with the same Idempotency-Key and the same upload answers the first answer.
+		idem, err := idempotency(c, struct {
+			Record   int64  `json:"record"`
+			Filename string `json:"filename"`
+			Kind     string `json:"kind"`
+			Note     string `json:"note"`
+			SHA256   string `json:"sha256"`
+		}{id, up.input.Filename, up.input.Kind, up.input.Note, up.sha256})
 		if err != nil {
 			Error(c, err)
 			return
 		}
-		c.JSON(http.StatusCreated, doc)
+		doc, replay, err := h.documents.AddDocument(c.Request.Context(), actor(c), recordType, id, up.input,
+			store.DocumentFile{ContentType: up.contentType, Size: up.size, SHA256: up.sha256, Content: up.file}, idem)
+		if err != nil {
+			Error(c, err)
+			return
+		}
+		created(c, doc, replay)
 	}
 }
 

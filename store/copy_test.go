@@ -107,8 +107,9 @@ func checkCopy(t *testing.T, src, target *store.Store, days []models.Date) {
 	must(err)
 	content := bytes.Repeat([]byte("%PDF\x00\xff\xfe binary "), 40000) // > 2 chunks, not UTF-8
 	sum := sha256.Sum256(content)
-	doc, err := src.AddDocument(ctx, actor, models.RecordPledge, pledges.Items[0].ID, models.DocumentInput{Filename: "a.pdf", Kind: "agreement"},
-		store.DocumentFile{ContentType: "application/pdf", Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]), Content: bytes.NewReader(content)})
+	doc, _, err := src.AddDocument(ctx, actor, models.RecordPledge, pledges.Items[0].ID, models.DocumentInput{Filename: "a.pdf", Kind: "agreement"},
+		store.DocumentFile{ContentType: "application/pdf", Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]), Content: bytes.NewReader(content)},
+		store.Idempotency{})
 	must(err)
 	defer func() {
 		var got []byte

@@ -85,15 +85,21 @@ const chunksPerTransaction = 4
 // copied a chunk at a time, a few chunks per transaction, into a row that is
 // not yet a document; the last transaction completes it, with its audit row.
 // An upload that fails halfway leaves nothing visible, and its chunks are
-// removed.
+// removed. With an Idempotency-Key, the same upload again answers the first
+// answer (checked before any byte is stored, and again when completing).
 func (s *Store) AddDocument(ctx context.Context, a models.Actor, recordType string, recordID int64, in models.DocumentInput,
-	f DocumentFile) (models.Document, error) {
+	f DocumentFile, idem Idempotency) (models.Document, *Replay, error) {
 	in, p := in.Validate()
 	if err := p.Err(); err != nil {
-		return models.Document{}, err
+		return models.Document{}, nil, err
 	}
 	var row documentRow
+	var rep *Replay
 	err := s.writer.do(ctx, func(tx *gorm.DB) error {
+		var err error
+		if rep, err = s.replayed(tx, a, idem); err != nil || rep != nil {
+			return err
+		}
 		fundID, err := recordFund(tx, recordType, recordID)
 		if err != nil {
 			return err
@@ -103,11 +109,11 @@ func (s *Store) AddDocument(ctx context.Context, a models.Actor, recordType stri
 			UploadedBy: a.Email, UploadedAt: s.now()}
 		return tx.Create(&row).Error
 	})
-	if err != nil {
-		return models.Document{}, wrap("add document", err)
+	if err != nil || rep != nil {
+		return models.Document{}, rep, wrap("add document", err)
 	}
-	out, err := s.storeChunks(ctx, a, row, f)
-	if err != nil {
+	out, rep, err := s.storeChunks(ctx, a, row, f, idem)
+	if err != nil || rep != nil {
 		// Not a document yet: its partial bytes are removed (nothing else refers to them).
 		cerr := s.writer.do(context.WithoutCancel(ctx), func(tx *gorm.DB) error {
 			if err := tx.Exec("DELETE FROM document_chunks WHERE document_id = ?", row.ID).Error; err != nil {
@@ -118,14 +124,14 @@ func (s *Store) AddDocument(ctx context.Context, a models.Actor, recordType stri
 		if cerr != nil {
 			s.log.Warn("incomplete upload not removed", "document_id", row.ID, "error", cerr)
 		}
-		return models.Document{}, wrap("add document", err)
+		return models.Document{}, rep, wrap("add document", err)
 	}
-	return out, nil
+	return out, nil, nil
 }
 
-func (s *Store) storeChunks(ctx context.Context, a models.Actor, row documentRow, f DocumentFile) (models.Document, error) {
+func (s *Store) storeChunks(ctx context.Context, a models.Actor, row documentRow, f DocumentFile, idem Idempotency) (models.Document, *Replay, error) {
 	if _, err := f.Content.Seek(0, io.SeekStart); err != nil {
-		return models.Document{}, err
+		return models.Document{}, nil, err
 	}
 	buf := make([]byte, DocumentChunkSize)
 	var stored int64
@@ -157,15 +163,20 @@ func (s *Store) storeChunks(ctx context.Context, a models.Actor, row documentRow
 			return nil
 		})
 		if err != nil {
-			return models.Document{}, err
+			return models.Document{}, nil, err
 		}
 		stored = min(int64(seq)*DocumentChunkSize, f.Size)
 	}
 	if stored != f.Size || int64(seq) != (f.Size+DocumentChunkSize-1)/DocumentChunkSize {
-		return models.Document{}, errors.New("document size changed while it was stored")
+		return models.Document{}, nil, errors.New("document size changed while it was stored")
 	}
 	var out models.Document
-	err := s.writer.do(ctx, func(tx *gorm.DB) error {
+	var rep *Replay
+	err := s.writer.do(ctx, func(tx *gorm.DB) (err error) {
+		// The same upload may have completed meanwhile (another instance): its answer wins.
+		if rep, err = s.replayed(tx, a, idem); err != nil || rep != nil {
+			return err
+		}
 		// The record is still there (records are never deleted; this keeps the rule explicit).
 		if _, err := recordFund(tx, row.RecordType, row.RecordID); err != nil {
 			return err
@@ -174,9 +185,12 @@ func (s *Store) storeChunks(ctx context.Context, a models.Actor, row documentRow
 			return err
 		}
 		out = row.model()
-		return s.audit(tx, a, "create", "document", row.ID, nil, out)
+		if err := s.audit(tx, a, "create", "document", row.ID, nil, out); err != nil {
+			return err
+		}
+		return s.remember(tx, a, idem, 201, out)
 	})
-	return out, err
+	return out, rep, err
 }
 
 // Documents lists the documents of a record that are not superseded, oldest

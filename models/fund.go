@@ -8,20 +8,21 @@ import (
 
 // Fund is a pooled fund with a target in USD.
 type Fund struct {
-	ID           int64  `json:"id"`
-	Code         string `json:"code"`
-	Name         string `json:"name"`
-	Organization string `json:"organization"`
-	Description  string `json:"description"`
-	Currency     string `json:"currency"`
-	TargetUSD    Money  `json:"target_usd"`
-	OpensOn      Date   `json:"opens_on"`
-	ClosesOn     Date   `json:"closes_on"`
+	ID           int64     `json:"id"`
+	Code         string    `json:"code"`
+	Name         string    `json:"name"`
+	Organization string    `json:"organization"`
+	Description  string    `json:"description"`
+	Currency     string    `json:"currency"`
+	TargetUSD    Money     `json:"target_usd"`
+	OpensOn      Date      `json:"opens_on"`
+	ClosesOn     Date      `json:"closes_on"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+
 	// RequireAgreementForCommitment refuses to move a pledge to stage
-	// commitment until an agreement document is attached to it.
-	RequireAgreementForCommitment bool      `json:"require_agreement_for_commitment"`
-	CreatedAt                     time.Time `json:"created_at"`
-	UpdatedAt                     time.Time `json:"updated_at"`
+	// commitment until an agreement document is attached to it (issue 16).
+	RequireAgreementForCommitment bool `json:"require_agreement_for_commitment"`
 }
 
 // FundInput is the body of POST /funds and, with Partial, of PATCH /funds/{id}.
@@ -33,6 +34,7 @@ type FundInput struct {
 	TargetUSD    DecimalInput `json:"target_usd"`
 	OpensOn      DateInput    `json:"opens_on"`
 	ClosesOn     DateInput    `json:"closes_on"`
+
 	// RequireAgreementForCommitment (issue 16).
 	RequireAgreementForCommitment *bool `json:"require_agreement_for_commitment"`
 }

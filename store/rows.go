@@ -17,10 +17,11 @@ type fundRow struct {
 	TargetCents  int64
 	OpensOn      string
 	ClosesOn     string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+
 	// RequireAgreementForCommitment (issue 16).
 	RequireAgreementForCommitment bool
-	CreatedAt                     time.Time
-	UpdatedAt                     time.Time
 }
 
 func (fundRow) TableName() string { return "funds" }

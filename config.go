@@ -35,6 +35,7 @@ type config struct {
 	MetricsToken       string        `env:"FUNDTRACKER_METRICS_TOKEN"` // /metrics is off unless set
 	ExportConcurrency  int           `env:"FUNDTRACKER_EXPORT_CONCURRENCY" envDefault:"4"`
 	ExportWriteTimeout time.Duration `env:"FUNDTRACKER_EXPORT_WRITE_TIMEOUT" envDefault:"30s"`
+	DocumentMaxBytes   int64         `env:"FUNDTRACKER_DOCUMENT_MAX_BYTES" envDefault:"20971520"` // 20 MiB
 
 	LogLevel  slog.Level `env:"FUNDTRACKER_LOG_LEVEL" envDefault:"info"`
 	LogFormat string     `env:"FUNDTRACKER_LOG_FORMAT"` // text, json, or "" (text on a terminal, else JSON)
@@ -87,6 +88,9 @@ func loadConfig(environ []string) (config, error) {
 		if f.n < 0 {
 			problems = append(problems, fmt.Sprintf("%s: %d is negative (leave it unset for the default)", f.name, f.n))
 		}
+	}
+	if c.DocumentMaxBytes <= 0 {
+		problems = append(problems, fmt.Sprintf("FUNDTRACKER_DOCUMENT_MAX_BYTES: %d is not a positive number of bytes", c.DocumentMaxBytes))
 	}
 	if c.ExportWriteTimeout < 0 {
 		problems = append(problems, "FUNDTRACKER_EXPORT_WRITE_TIMEOUT: a duration cannot be negative")

@@ -31,6 +31,8 @@ type Config struct {
 	// write to an export's client (30 s unless set).
 	ExportConcurrency  int
 	ExportWriteTimeout time.Duration
+	// DocumentMaxBytes bounds an uploaded document (FUNDTRACKER_DOCUMENT_MAX_BYTES; 20 MiB unless set).
+	DocumentMaxBytes int64
 }
 
 // New returns the HTTP handler of fundtracker over a store.
@@ -43,12 +45,16 @@ func New(cfg Config, s handlers.Store) http.Handler {
 	r.SetTrustedProxies(cfg.TrustedProxies)
 	r.ContextWithFallback = true
 	r.HandleMethodNotAllowed = true
+	if cfg.DocumentMaxBytes <= 0 {
+		cfg.DocumentMaxBytes = handlers.DefaultDocumentMaxBytes
+	}
 	m := newMetrics(cfg.DBs)
 	m.token = cfg.MetricsToken
-	r.Use(requestID, m.observe, accessLog, recovery, securityHeaders, limitBody(cfg.MaxBodyBytes))
+	r.Use(requestID, m.observe, accessLog, recovery, securityHeaders, limitBody(cfg.MaxBodyBytes, uploadRoutes, cfg.DocumentMaxBytes+multipartSlack))
 	h := handlers.New(s)
 	h.SecureCookies = cfg.SecureCookies
 	h.LimitExports(cfg.ExportConcurrency, cfg.ExportWriteTimeout)
+	h.DocumentMaxBytes = cfg.DocumentMaxBytes
 	routes(r, h, m)
 	r.NoRoute(func(c *gin.Context) {
 		handlers.Error(c, models.Errorf(models.ENOTFOUND, "No route %s %s.", c.Request.Method, c.Request.URL.Path))
@@ -63,9 +69,17 @@ func New(cfg Config, s handlers.Store) http.Handler {
 
 // routes is the route table: every path fundtracker answers, in one place.
 func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
+	// staff: every role reads (GET); admin and staff write. The write routes
+	// of a fund's records check its fund instead (issue 16, docs/access.md).
 	staff := handlers.Require(models.RoleStaff)
 	admin := handlers.Require(models.RoleAdmin)
 	signedIn := handlers.Require("")
+	shared := handlers.RequireShared       // donors and rates: every fund's writers
+	auditor := handlers.RequireAuditor     // the audit trail: admin and auditor
+	bodyFund := h.FundOfBody               // a create: the fund (or pledge) its body names
+	pledgeFund := h.FundOfRecord("pledge") // the fund of the pledge in the path
+	contributionFund := h.FundOfRecord("contribution")
+	documentFund := h.FundOfRecord("document")
 
 	r.GET("/healthz", h.Healthz)
 	r.GET("/readyz", h.Readyz)
@@ -105,24 +119,32 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 	v1.GET("/funds/:fund/timeline", h.Timeline)
 
 	v1.GET("/donors", staff, h.ListDonors)
-	v1.POST("/donors", staff, h.CreateDonor)
+	v1.POST("/donors", shared, h.CreateDonor)
 	v1.GET("/donors/:id", staff, h.GetDonor)
-	v1.PATCH("/donors/:id", staff, h.UpdateDonor)
+	v1.PATCH("/donors/:id", shared, h.UpdateDonor)
 
 	v1.GET("/exchange-rates", staff, h.ListRates)
-	v1.POST("/exchange-rates", staff, h.CreateRate)
+	v1.POST("/exchange-rates", shared, h.CreateRate)
 	v1.GET("/exchange-rates/quote", staff, h.QuoteRate)
 
 	v1.GET("/pledges", staff, h.ListPledges)
-	v1.POST("/pledges", staff, h.CreatePledge)
+	v1.POST("/pledges", bodyFund, h.CreatePledge)
 	v1.GET("/pledges/:id", staff, h.GetPledge)
-	v1.PATCH("/pledges/:id", staff, h.UpdatePledge)
-	v1.POST("/pledges/:id/cancel", staff, h.CancelPledge)
+	v1.PATCH("/pledges/:id", pledgeFund, h.UpdatePledge)
+	v1.POST("/pledges/:id/cancel", pledgeFund, h.CancelPledge)
 
 	v1.GET("/contributions", staff, h.ListContributions)
-	v1.POST("/contributions", staff, h.CreateContribution)
+	v1.POST("/contributions", bodyFund, h.CreateContribution)
 	v1.GET("/contributions/:id", staff, h.GetContribution)
-	v1.POST("/contributions/:id/void", staff, h.VoidContribution)
+	v1.POST("/contributions/:id/void", contributionFund, h.VoidContribution)
+
+	// Issue 16: documents on pledges and contributions (uploads have their own body limit: uploadRoutes).
+	v1.GET("/pledges/:id/documents", staff, h.ListDocuments(models.RecordPledge))
+	v1.POST("/pledges/:id/documents", pledgeFund, h.UploadDocument(models.RecordPledge))
+	v1.GET("/contributions/:id/documents", staff, h.ListDocuments(models.RecordContribution))
+	v1.POST("/contributions/:id/documents", contributionFund, h.UploadDocument(models.RecordContribution))
+	v1.GET("/documents/:id", staff, h.DownloadDocument)
+	v1.POST("/documents/:id/supersede", documentFund, h.SupersedeDocument)
 
 	v1.GET("/exports/contributions.csv", staff, h.ExportContributions)
 	v1.GET("/exports/pledges.csv", staff, h.ExportPledges)
@@ -134,8 +156,16 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 	v1.GET("/funds/:fund/donors.xlsx", h.DonorBreakdownXLSX)
 	v1.GET("/funds/:fund/iati-activity.xml", h.IATIActivity)
 
-	v1.GET("/audit", admin, h.ListAudit)
+	v1.GET("/audit", auditor, h.ListAudit)
 }
+
+// uploadRoutes are the routes whose bodies carry a document: they are bounded
+// by the document limit (plus multipartSlack for the form around the file)
+// instead of MaxBodyBytes.
+var uploadRoutes = []string{"POST /api/v1/pledges/:id/documents", "POST /api/v1/contributions/:id/documents"}
+
+// multipartSlack is room for the multipart framing, kind and note around the file.
+const multipartSlack = 1 << 20
 
 // NewServer returns an http.Server with timeouts set, so that slow or stuck
 // clients cannot hold connections forever.

@@ -30,11 +30,18 @@ const password = "correct horse battery staple"
 // testMetricsToken opens /metrics on the test servers.
 const testMetricsToken = "test-metrics-token"
 
-func newEnv(t *testing.T) *env { return newEnvConfig(t, api.Config{MetricsToken: testMetricsToken}) }
+func newEnv(t *testing.T) *env {
+	return newEnvConfig(t, api.Config{MetricsToken: testMetricsToken}, nil)
+}
 
-func newEnvConfig(t *testing.T, cfg api.Config) *env {
+// newEnvConfig is newEnv with a server configuration and, unless nil, a store clock.
+func newEnvConfig(t *testing.T, cfg api.Config, clk *clock) *env {
 	t.Helper()
-	s := storetest.Open(t)
+	scfg := store.Config{}
+	if clk != nil {
+		scfg.Now = clk.now
+	}
+	s := storetest.OpenConfig(t, scfg)
 	e := &env{t: t, store: s, srv: httptest.NewServer(api.New(cfg, s))}
 	t.Cleanup(e.srv.Close)
 	ctx := context.Background()

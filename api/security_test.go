@@ -196,7 +196,7 @@ func TestAnonymousDonorKindIsMasked(t *testing.T) {
 
 // /metrics is not public: off without a token, and then only for that bearer token.
 func TestMetricsAreNotPublic(t *testing.T) {
-	off := newEnvConfig(t, api.Config{})
+	off := newEnvConfig(t, api.Config{}, nil)
 	off.do("GET", "/metrics", "", nil).fails(http.StatusNotFound, "not_found", "")
 	off.do("GET", "/metrics", off.admin, nil).fails(http.StatusNotFound, "not_found", "")
 

@@ -16,8 +16,9 @@ const CookieName = "fundtracker_session"
 // AuthStore signs users in and out and keeps their tokens.
 type AuthStore interface {
 	Login(ctx context.Context, in models.LoginInput, ip string) (models.User, string, error)
-	Authenticate(ctx context.Context, secret string) (models.User, int64, error)
+	Authenticate(ctx context.Context, secret string) (models.User, models.Token, error)
 	RevokeToken(ctx context.Context, a models.Actor, tokenID int64) error
+	RevokeAnyToken(ctx context.Context, a models.Actor, tokenID int64) error
 	CreateAPIToken(ctx context.Context, a models.Actor, in models.TokenInput) (models.Token, error)
 	Tokens(ctx context.Context, userID int64, pg models.PageRequest) (models.Page[models.Token], error)
 }
@@ -49,7 +50,7 @@ func (h *Handler) Authenticate(c *gin.Context) {
 		c.Next()
 		return
 	}
-	u, tokenID, err := h.auth.Authenticate(c.Request.Context(), secret)
+	u, tok, err := h.auth.Authenticate(c.Request.Context(), secret)
 	if err != nil {
 		if fromCookie && models.ErrorCode(err) == models.EUNAUTHORIZED {
 			h.clearCookie(c) // a stale session: carry on as anonymous
@@ -60,18 +61,32 @@ func (h *Handler) Authenticate(c *gin.Context) {
 		return
 	}
 	c.Set(userKey, u)
-	c.Set(tokenKey, tokenID)
+	c.Set(tokenKey, tok.ID)
+	c.Set(scopeKey, tok.Scope)
+	if tok.Scope == models.ScopeRead && c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead {
+		Error(c, models.Errorf(models.EFORBIDDEN, "This API token is read-only: it may only GET and HEAD."))
+		return
+	}
 	c.Next()
 }
 
 // Require refuses requests without a signed-in user (401) or whose role does
-// not allow what needs role (403).
+// not allow what needs role (403). Require(RoleStaff) lets every role read
+// (GET and HEAD: the staff lists, exports and reports) and admin and staff
+// write; a fund_manager writes only through routes that check the fund
+// (RequireFundWrite, FundOfRecord, FundOfBody), so that a new write route
+// fails closed for it. docs/access.md has the whole table.
 func Require(role string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		u := currentUser(c)
+		read := c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead
 		switch {
 		case u.ID == 0:
 			Error(c, models.Errorf(models.EUNAUTHORIZED, "Sign in first: send a bearer token or the session cookie."))
+		case role == models.RoleStaff && read && u.CanRead():
+			c.Next()
+		case role == models.RoleStaff && !u.Can(role):
+			Error(c, models.Errorf(models.EFORBIDDEN, "Your role (%s) may not make this change.", u.Role))
 		case !u.Can(role):
 			Error(c, models.Errorf(models.EFORBIDDEN, "This needs the %s role.", role))
 		default:
@@ -123,15 +138,25 @@ func (h *Handler) Me(c *gin.Context) {
 	c.JSON(http.StatusOK, currentUser(c))
 }
 
-// ListTokens answers GET /tokens: the signed-in user's tokens.
+// ListTokens answers GET /tokens: the signed-in user's tokens or, for an
+// admin, those of the user named by ?user_id=.
 func (h *Handler) ListTokens(c *gin.Context) {
 	q := newQuery(c)
+	userID := q.id("user_id")
 	pg := q.page()
 	if err := q.err(); err != nil {
 		Error(c, err)
 		return
 	}
-	page, err := h.auth.Tokens(c.Request.Context(), currentUser(c).ID, pg)
+	me := currentUser(c)
+	if userID == 0 {
+		userID = me.ID
+	}
+	if userID != me.ID && me.Role != models.RoleAdmin {
+		Error(c, models.Errorf(models.EFORBIDDEN, "Only an admin lists the tokens of other users."))
+		return
+	}
+	page, err := h.auth.Tokens(c.Request.Context(), userID, pg)
 	if err != nil {
 		Error(c, err)
 		return
@@ -155,14 +180,18 @@ func (h *Handler) CreateToken(c *gin.Context) {
 	c.JSON(http.StatusCreated, t)
 }
 
-// RevokeToken answers DELETE /tokens/{id}.
+// RevokeToken answers DELETE /tokens/{id}: one's own token, or any user's for an admin.
 func (h *Handler) RevokeToken(c *gin.Context) {
 	id, err := pathID(c, "id", "token")
 	if err != nil {
 		Error(c, err)
 		return
 	}
-	if err := h.auth.RevokeToken(c.Request.Context(), actor(c), id); err != nil {
+	revoke := h.auth.RevokeToken
+	if currentUser(c).Role == models.RoleAdmin {
+		revoke = h.auth.RevokeAnyToken
+	}
+	if err := revoke(c.Request.Context(), actor(c), id); err != nil {
 		Error(c, err)
 		return
 	}

@@ -25,6 +25,10 @@ type Handler struct {
 	audit         AuditStore
 	health        HealthStore
 	reporting     ReportingStore // issue 13
+	access        AccessStore
+	documents     DocumentStore
+	// DocumentMaxBytes bounds an uploaded document (FUNDTRACKER_DOCUMENT_MAX_BYTES, 20 MiB unless set).
+	DocumentMaxBytes int64
 	// SecureCookies forces the Secure flag on cookies (behind a TLS proxy).
 	SecureCookies bool
 	cop           *http.CrossOriginProtection
@@ -44,12 +48,15 @@ type Store interface {
 	AuditStore
 	HealthStore
 	ReportingStore
+	AccessStore
+	DocumentStore
 }
 
 // New returns the handlers over a store.
 func New(s Store) *Handler {
 	return &Handler{funds: s, donors: s, rates: s, pledges: s, contributions: s, reports: s, auth: s, users: s,
-		audit: s, health: s, reporting: s, cop: http.NewCrossOriginProtection(), exports: NewExports(0, 0)}
+		audit: s, health: s, reporting: s, access: s, documents: s, DocumentMaxBytes: DefaultDocumentMaxBytes,
+		cop: http.NewCrossOriginProtection(), exports: NewExports(0, 0)}
 }
 
 // LimitExports sets how many CSV exports run at once and how long one write
@@ -60,6 +67,7 @@ func (h *Handler) LimitExports(n int, writeTimeout time.Duration) {
 
 const userKey = "user"
 const tokenKey = "token_id"
+const scopeKey = "token_scope"
 
 // currentUser returns the signed-in user (the zero User when none).
 func currentUser(c *gin.Context) models.User {

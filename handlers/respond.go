@@ -21,6 +21,7 @@ var codes = map[string]int{
 	models.ENOTFOUND:     http.StatusNotFound,
 	models.ECONFLICT:     http.StatusConflict,
 	models.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	models.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	models.EINVALID:      http.StatusUnprocessableEntity,
 	models.ERATELIMITED:  http.StatusTooManyRequests,
 	models.EINTERNAL:     http.StatusInternalServerError,

@@ -176,6 +176,9 @@ type RecordLoad struct {
 	Parties Parties
 	Rate    *Rate // in force for RecordKeys.Rate; nil when none is (or none was needed)
 	Totals  CurrentTotals
+	// CommitmentBlocked says why a pledge cannot be at stage commitment now
+	// (its fund requires an agreement document it has not got); "" when it can.
+	CommitmentBlocked string
 }
 
 // ContributionLoad is what deciding a new contribution needs.
@@ -301,6 +304,9 @@ type PledgeWrite struct {
 func DecidePledge(in PledgeInput, ld RecordLoad) (PledgeWrite, error) {
 	pl, given, p := in.Validate(ld.Today)
 	ld.Parties.check(pl.FundID, pl.DonorID, p)
+	if pl.Stage == StageCommitment && ld.CommitmentBlocked != "" {
+		p.Add("stage", ld.CommitmentBlocked)
+	}
 	pl.FundCode, pl.DonorName = deref(ld.Parties.FundCode), deref(ld.Parties.DonorName)
 	rate, ok := resolveRate(pl.Currency, pl.PledgedOn, given, ld.Rate, p)
 	if ok && p["amount"] == "" {
@@ -339,10 +345,16 @@ func DecideCancelPledge(st *PledgeState, reason string, now time.Time, by string
 
 // DecidePledgePatch applies a patch to a pledge: the pledge after, and
 // whether anything changed (a patch that changes nothing writes nothing).
-func DecidePledgePatch(before Pledge, in PledgePatch, now time.Time, today Date) (Pledge, bool, error) {
+//
+// commitmentBlocked (from the load step) says why the pledge cannot move to
+// stage commitment now; "" when it can.
+func DecidePledgePatch(before Pledge, in PledgePatch, now time.Time, today Date, commitmentBlocked string) (Pledge, bool, error) {
 	after := before
 	if err := in.Apply(&after); err != nil {
 		return before, false, err
+	}
+	if after.Stage == StageCommitment && before.Stage != StageCommitment && commitmentBlocked != "" {
+		return before, false, FieldError("stage", commitmentBlocked)
 	}
 	if after.DueOn == before.DueOn && after.Stage == before.Stage && after.Earmarking == before.Earmarking &&
 		after.Reference == before.Reference && after.Notes == before.Notes {

@@ -163,11 +163,11 @@ func TestDecideCancelPledge(t *testing.T) {
 func TestDecidePledgePatch(t *testing.T) {
 	before := pledgeState("1000.00").Pledge
 	same := "pledge"
-	if _, changed, err := DecidePledgePatch(before, PledgePatch{Stage: &same}, decideNow, "2025-07-29"); err != nil || changed {
+	if _, changed, err := DecidePledgePatch(before, PledgePatch{Stage: &same}, decideNow, "2025-07-29", ""); err != nil || changed {
 		t.Fatalf("a patch to the same stage changed=%v err=%v", changed, err)
 	}
 	other := "commitment"
-	after, changed, err := DecidePledgePatch(before, PledgePatch{Stage: &other}, decideNow, "2025-07-29")
+	after, changed, err := DecidePledgePatch(before, PledgePatch{Stage: &other}, decideNow, "2025-07-29", "")
 	if err != nil || !changed || after.Stage != "commitment" || !after.UpdatedAt.Equal(decideNow) {
 		t.Fatalf("patch: %+v changed=%v err=%v", after.Stage, changed, err)
 	}

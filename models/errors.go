@@ -19,12 +19,14 @@ const (
 	EINVALID      = "validation_failed"
 	ERATELIMITED  = "rate_limited"
 	ETOOLARGE     = "payload_too_large"
-	EINTERNAL     = "internal"
 	// EMETHOD is a known path asked with a method it does not answer.
 	EMETHOD = "method_not_allowed"
 	// EUNAVAILABLE is a request that failed because the database dropped its
 	// connection, and may be sent again (after RetryAfter seconds).
 	EUNAVAILABLE = "unavailable"
+	// EUNSUPPORTED: an upload whose content (sniffed, not as declared) is not an accepted type.
+	EUNSUPPORTED = "unsupported_media_type"
+	EINTERNAL    = "internal"
 )
 
 // Error is an error a user may see: a code, a message and, when fields are at

@@ -22,6 +22,10 @@ type Fund struct {
 	IATIReportingOrg *IATIOrg  `json:"iati_reporting_org"`
 	CreatedAt        time.Time `json:"created_at"`
 	UpdatedAt        time.Time `json:"updated_at"`
+
+	// RequireAgreementForCommitment refuses to move a pledge to stage
+	// commitment until an agreement document is attached to it (issue 16).
+	RequireAgreementForCommitment bool `json:"require_agreement_for_commitment"`
 }
 
 // FundInput is the body of POST /funds and, with Partial, of PATCH /funds/{id}.
@@ -36,6 +40,9 @@ type FundInput struct {
 	// Issue 13: IATI publishing.
 	IATIIdentifier   NullableText `json:"iati_identifier"`
 	IATIReportingOrg IATIOrgInput `json:"iati_reporting_org"`
+
+	// RequireAgreementForCommitment (issue 16).
+	RequireAgreementForCommitment *bool `json:"require_agreement_for_commitment"`
 }
 
 // Apply validates the input and writes it onto f. When partial, absent fields
@@ -65,6 +72,9 @@ func (in FundInput) Apply(f *Fund, partial bool) error {
 	}
 	in.IATIIdentifier.apply("iati_identifier", &f.IATIIdentifier, IATIIdentifier, p)
 	in.IATIReportingOrg.apply(&f.IATIReportingOrg, p)
+	if in.RequireAgreementForCommitment != nil {
+		f.RequireAgreementForCommitment = *in.RequireAgreementForCommitment
+	}
 	if f.OpensOn != "" && f.ClosesOn != "" && f.ClosesOn < f.OpensOn {
 		p.Add("closes_on", "must be on or after opens_on")
 	}

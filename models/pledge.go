@@ -7,7 +7,10 @@ import (
 )
 
 // Pledge stages (OCHA FTS): announced but not binding, or a signed agreement.
-var PledgeStages = []string{"pledge", "commitment"}
+var PledgeStages = []string{"pledge", StageCommitment}
+
+// StageCommitment is the stage of a pledge backed by a signed agreement.
+const StageCommitment = "commitment"
 
 // Earmarkings say how freely the fund may use the money.
 var Earmarkings = []string{"unearmarked", "softly_earmarked", "earmarked"}

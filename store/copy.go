@@ -36,6 +36,9 @@ var copyTables = []struct {
 	{"fund_currency_totals", "fund_id, currency", false},
 	{"idempotency_keys", "id", true},
 	{"audit_events", "id", true},
+	{"user_funds", "user_id, fund_id", false},
+	{"documents", "id", true},
+	{"document_chunks", "document_id, seq", false},
 }
 
 // copyBatch is how many rows one INSERT carries (well under both engines'
@@ -143,7 +146,11 @@ func copyTable(src, dst *gorm.DB, table, orderBy string) (int64, error) {
 	head := "INSERT INTO " + table + " (" + strings.Join(quoted, ", ") + ") VALUES "
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	var n int64
-	args := make([]any, 0, copyBatch*len(cols))
+	batch := copyBatch
+	if table == "document_chunks" {
+		batch = 4 // 256 KiB each: a batch stays small in memory
+	}
+	args := make([]any, 0, batch*len(cols))
 	flush := func() error {
 		if len(args) == 0 {
 			return nil
@@ -163,10 +170,14 @@ func copyTable(src, dst *gorm.DB, table, orderBy string) (int64, error) {
 		if err := rows.Scan(ptrs...); err != nil {
 			return n, err
 		}
-		for _, v := range vals {
+		for i, v := range vals {
+			if b, ok := v.([]byte); ok && cols[i] == "data" {
+				args = append(args, b) // document bytes stay bytes
+				continue
+			}
 			args = append(args, portable(v))
 		}
-		if len(args) >= copyBatch*len(cols) {
+		if len(args) >= batch*len(cols) {
 			if err := flush(); err != nil {
 				return n, err
 			}

@@ -1,7 +1,10 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -91,8 +94,32 @@ func checkCopy(t *testing.T, src, target *store.Store, days []models.Date) {
 	if _, _, err := src.Login(ctx, models.LoginInput{Email: email, Password: "wrong password, twelve+"}, "192.0.2.2"); models.ErrorCode(err) != models.EUNAUTHORIZED {
 		t.Fatalf("wrong password: %v", err)
 	}
-	apiToken, err := src.CreateAPIToken(ctx, models.Actor{UserID: staff.ID, Email: staff.Email}, models.TokenInput{Name: "copy test"})
+	apiToken, err := src.CreateAPIToken(ctx, models.Actor{UserID: staff.ID, Email: staff.Email}, models.TokenInput{Name: "copy test", Scope: models.ScopeRead,
+		ExpiresOn: models.DateInput{Raw: "2033-12-31", Set: true}}) // within ten years of the random ledger's clock (2024)
 	must(err)
+	// Issue 16: a fund manager and a binary document of several chunks.
+	allFunds, err := src.Funds(ctx, models.PageRequest{Limit: 1})
+	must(err)
+	managerEmail, managerRole, fundIDs := "copy-manager@example.org", models.RoleFundManager, []int64{allFunds.Items[0].ID}
+	_, err = src.CreateUser(ctx, actor, models.UserInput{Email: &managerEmail, Password: &password, Role: &managerRole, FundIDs: &fundIDs})
+	must(err)
+	pledges, err := src.Pledges(ctx, store.PledgeFilter{}, models.PageRequest{Limit: 1})
+	must(err)
+	content := bytes.Repeat([]byte("%PDF\x00\xff\xfe binary "), 40000) // > 2 chunks, not UTF-8
+	sum := sha256.Sum256(content)
+	doc, _, err := src.AddDocument(ctx, actor, models.RecordPledge, pledges.Items[0].ID, models.DocumentInput{Filename: "a.pdf", Kind: "agreement"},
+		store.DocumentFile{ContentType: "application/pdf", Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]), Content: bytes.NewReader(content)},
+		store.Idempotency{})
+	must(err)
+	defer func() {
+		var got []byte
+		d, err := target.Document(ctx, doc.ID)
+		must(err)
+		must(target.DocumentContent(ctx, d, func(b []byte) error { got = append(got, b...); return nil }))
+		if !bytes.Equal(got, content) || d.SHA256 != doc.SHA256 {
+			t.Errorf("document on the target: %d bytes (want %d), sha256 %s", len(got), len(content), d.SHA256)
+		}
+	}()
 	idem := store.Idempotency{Key: "copy-test", Fingerprint: "copy-test"}
 	_, _, err = src.CreateDonor(ctx, actor, models.DonorInput{Name: strp("Keyed donor"), Kind: strp("other")}, idem)
 	must(err)

@@ -86,7 +86,12 @@ const (
 		outstanding_cents = fund_currency_totals.outstanding_cents + excluded.outstanding_cents`
 )
 
-var hotStatements = []string{sqlIdemGet, sqlIdemPut, sqlAudit, sqlPledgeLoad, sqlContributionLoad, sqlContext,
+// sqlCommitment reads whether a fund requires an agreement for commitments
+// and how many live agreements a pledge has (issue 16; documents.go).
+const sqlCommitment = `SELECT COALESCE((SELECT require_agreement_for_commitment FROM funds WHERE id = ?), false),
+	(SELECT COUNT(*) FROM documents WHERE record_type = ? AND record_id = ? AND kind = ? AND superseded_at IS NULL AND complete = ?)`
+
+var hotStatements = []string{sqlCommitment, sqlIdemGet, sqlIdemPut, sqlAudit, sqlPledgeLoad, sqlContributionLoad, sqlContext,
 	sqlContributionPut, sqlContributionVoid, sqlPledgePut, sqlPledgeSet, sqlFundBump, sqlDayBump, sqlDonorBump,
 	sqlDonorDayBump, sqlCurrencyBump}
 

@@ -53,6 +53,11 @@ func (s *Store) CreatePledge(ctx context.Context, a models.Actor, in models.Pled
 		if err != nil {
 			return written[models.Pledge]{}, err
 		}
+		if in.Stage == models.StageCommitment { // issue 16: a fund may require an agreement first
+			if ld.CommitmentBlocked, err = t.commitmentProblem(in.FundID, 0); err != nil {
+				return written[models.Pledge]{}, err
+			}
+		}
 		w, err := models.DecidePledge(in, ld)
 		if err != nil {
 			return written[models.Pledge]{}, err
@@ -91,7 +96,14 @@ func (s *Store) changePledge(ctx context.Context, a models.Actor, id int64, acti
 // A patch that changes nothing writes nothing (no audit row).
 func (s *Store) UpdatePledge(ctx context.Context, a models.Actor, id int64, in models.PledgePatch) (models.Pledge, error) {
 	return s.changePledge(ctx, a, id, "update", func(t *ltx, st *models.PledgeState) (models.PledgeWrite, bool, error) {
-		after, changed, err := models.DecidePledgePatch(st.Pledge, in, t.now, t.today())
+		blocked := ""
+		if in.Stage != nil && *in.Stage == models.StageCommitment && st.Pledge.Stage != models.StageCommitment { // issue 16
+			var err error
+			if blocked, err = t.commitmentProblem(st.Pledge.FundID, id); err != nil {
+				return models.PledgeWrite{}, false, err
+			}
+		}
+		after, changed, err := models.DecidePledgePatch(st.Pledge, in, t.now, t.today(), blocked)
 		return models.PledgeWrite{Pledge: &models.PledgeState{Pledge: after}}, changed, err
 	})
 }

@@ -24,6 +24,9 @@ type fundRow struct {
 	IATIReportingOrgName string `gorm:"column:iati_reporting_org_name"`
 	CreatedAt            time.Time
 	UpdatedAt            time.Time
+
+	// RequireAgreementForCommitment (issue 16).
+	RequireAgreementForCommitment bool
 }
 
 func (fundRow) TableName() string { return "funds" }
@@ -32,13 +35,14 @@ func (r fundRow) model() models.Fund {
 	return models.Fund{ID: r.ID, Code: r.Code, Name: r.Name, Organization: r.Organization, Description: r.Description,
 		Currency: models.ReportingCurrency, TargetUSD: models.USDCents(r.TargetCents),
 		OpensOn: models.Date(r.OpensOn), ClosesOn: models.Date(r.ClosesOn), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
-		IATIIdentifier: nonEmpty(r.IATIIdentifier), IATIReportingOrg: iatiOrgOf(r)}
+		IATIIdentifier: nonEmpty(r.IATIIdentifier), IATIReportingOrg: iatiOrgOf(r), RequireAgreementForCommitment: r.RequireAgreementForCommitment}
 }
 
 func fundRowOf(f models.Fund) fundRow {
 	r := fundRow{ID: f.ID, Code: f.Code, Name: f.Name, Organization: f.Organization, Description: f.Description,
 		TargetCents: models.ToMinor(f.TargetUSD.Amount, 2), OpensOn: string(f.OpensOn), ClosesOn: string(f.ClosesOn),
-		CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt, IATIIdentifier: valueOf(f.IATIIdentifier)}
+		CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt, IATIIdentifier: valueOf(f.IATIIdentifier),
+		RequireAgreementForCommitment: f.RequireAgreementForCommitment}
 	if o := f.IATIReportingOrg; o != nil {
 		r.IATIReportingOrgRef, r.IATIReportingOrgType, r.IATIReportingOrgName = o.Ref, o.Type, o.Name
 	}
@@ -189,7 +193,7 @@ type userRow struct {
 func (userRow) TableName() string { return "users" }
 
 func (r userRow) model() models.User {
-	return models.User{ID: r.ID, Email: r.Email, Role: r.Role, Active: r.Active, CreatedAt: r.CreatedAt.UTC()}
+	return models.User{ID: r.ID, Email: r.Email, Role: r.Role, FundIDs: []int64{}, Active: r.Active, CreatedAt: r.CreatedAt.UTC()}
 }
 
 type tokenRow struct {
@@ -201,12 +205,25 @@ type tokenRow struct {
 	CreatedAt time.Time
 	ExpiresAt *time.Time
 	RevokedAt *time.Time
+	// Scope and LastUsedAt (issue 16).
+	Scope      string
+	LastUsedAt *time.Time
 }
 
 func (tokenRow) TableName() string { return "tokens" }
 
 func (r tokenRow) model() models.Token {
-	return models.Token{ID: r.ID, Kind: r.Kind, Name: r.Name, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: utcPtr(r.ExpiresAt), RevokedAt: utcPtr(r.RevokedAt)}
+	t := models.Token{ID: r.ID, UserID: r.UserID, Kind: r.Kind, Name: r.Name, Scope: r.Scope, CreatedAt: r.CreatedAt.UTC(),
+		ExpiresAt: utcPtr(r.ExpiresAt), LastUsedAt: utcPtr(r.LastUsedAt), RevokedAt: utcPtr(r.RevokedAt)}
+	if t.Scope == "" {
+		t.Scope = models.ScopeWrite
+	}
+	if r.Kind == models.TokenAPI && r.ExpiresAt != nil {
+		// An API token works through its expires_on day: it expires at the end of it.
+		d := models.DateOf(r.ExpiresAt.Add(-time.Nanosecond))
+		t.ExpiresOn = &d
+	}
+	return t
 }
 
 type auditRow struct {

@@ -77,11 +77,19 @@ func (s *Store) CreateUser(ctx context.Context, a models.Actor, in models.UserIn
 		if n > 0 {
 			return &models.Error{Code: models.ECONFLICT, Message: "A user with this e-mail already exists.", Fields: map[string]string{"email": "is already used"}}
 		}
+		if err := fundsExist(tx, u.FundIDs); err != nil {
+			return err
+		}
 		row := userRow{Email: u.Email, PasswordHash: hash, Role: u.Role, Active: true, CreatedAt: s.now(), UpdatedAt: s.now()}
 		if err := tx.Create(&row).Error; err != nil {
 			return s.conflictOnUnique(err, "email", "A user with this e-mail already exists.")
 		}
+		fundIDs := u.FundIDs
 		u = row.model()
+		if err := setUserFunds(tx, u.ID, fundIDs); err != nil {
+			return err
+		}
+		u.FundIDs = nonNil(fundIDs)
 		return s.audit(tx, a, "create", "user", u.ID, nil, u)
 	})
 	return u, wrap("create user", err)
@@ -96,6 +104,9 @@ func (s *Store) Users(ctx context.Context, pg models.PageRequest) (models.Page[m
 	users := make([]models.User, len(rows))
 	for i, r := range rows {
 		users[i] = r.model()
+	}
+	if err := withFundIDs(s.r.WithContext(ctx), users); err != nil {
+		return models.Page[models.User]{}, err
 	}
 	return models.NewPage(users, pg.Limit, func(u models.User) int64 { return u.ID }), nil
 }
@@ -123,9 +134,17 @@ func (s *Store) UpdateUser(ctx context.Context, a models.Actor, id int64, in mod
 			}
 			return err
 		}
-		before := row.model()
+		loaded := []models.User{row.model()}
+		if err := withFundIDs(tx, loaded); err != nil {
+			return err
+		}
+		before := loaded[0]
 		u = before
+		u.FundIDs = append([]int64{}, before.FundIDs...)
 		if _, err := in.Apply(&u, true); err != nil {
+			return err
+		}
+		if err := fundsExist(tx, u.FundIDs); err != nil {
 			return err
 		}
 		if a.UserID == id && (u.Role != models.RoleAdmin || !u.Active) {
@@ -146,7 +165,12 @@ func (s *Store) UpdateUser(ctx context.Context, a models.Actor, id int64, in mod
 				return err
 			}
 		}
+		fundIDs := u.FundIDs
+		if err := setUserFunds(tx, id, fundIDs); err != nil {
+			return err
+		}
 		u = row.model()
+		u.FundIDs = nonNil(fundIDs)
 		after := map[string]any{"user": u, "password_changed": newHash != ""}
 		return s.audit(tx, a, "update", "user", id, before, after)
 	})
@@ -232,7 +256,7 @@ func (s *Store) Login(ctx context.Context, in models.LoginInput, ip string) (mod
 			return err
 		}
 		exp := s.now().Add(models.SessionTTL)
-		t := tokenRow{UserID: row.ID, Kind: models.TokenSession, Name: "login", TokenHash: hashToken(secret), CreatedAt: s.now(), ExpiresAt: &exp}
+		t := tokenRow{UserID: row.ID, Kind: models.TokenSession, Name: "login", Scope: models.ScopeWrite, TokenHash: hashToken(secret), CreatedAt: s.now(), ExpiresAt: &exp}
 		if err := tx.Create(&t).Error; err != nil {
 			return err
 		}
@@ -304,40 +328,77 @@ func latest(m map[string]time.Time) time.Time {
 	return t
 }
 
-// Authenticate finds the user a live session or API token belongs to.
-func (s *Store) Authenticate(ctx context.Context, secret string) (models.User, int64, error) {
+// Authenticate finds the user a live session or API token belongs to, with
+// the token (its id, kind and scope). The token's last use is recorded at
+// most once a minute.
+func (s *Store) Authenticate(ctx context.Context, secret string) (models.User, models.Token, error) {
 	var row struct {
-		ID        int64
-		Email     string
-		Role      string
-		Active    bool
-		CreatedAt time.Time
-		TokenID   int64
+		ID         int64
+		Email      string
+		Role       string
+		Active     bool
+		CreatedAt  time.Time
+		TokenID    int64
+		Kind       string
+		Scope      string
+		LastUsedAt *time.Time
 	}
-	err := s.r.WithContext(ctx).Table("tokens t").Select("u.id, u.email, u.role, u.active, u.created_at, t.id AS token_id").
+	now := s.now()
+	err := s.r.WithContext(ctx).Table("tokens t").
+		Select("u.id, u.email, u.role, u.active, u.created_at, t.id AS token_id, t.kind, t.scope, t.last_used_at").
 		Joins("JOIN users u ON u.id = t.user_id").
-		Where("t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.active = ?", hashToken(secret), s.now(), true).
+		Where("t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.active = ?", hashToken(secret), now, true).
 		Take(&row).Error
 	if isNotFound(err) {
-		return models.User{}, 0, models.Errorf(models.EUNAUTHORIZED, "Invalid or expired credentials.")
+		return models.User{}, models.Token{}, models.Errorf(models.EUNAUTHORIZED, "Invalid or expired credentials.")
 	}
-	return userRow{ID: row.ID, Email: row.Email, Role: row.Role, Active: row.Active, CreatedAt: row.CreatedAt}.model(), row.TokenID, err
+	if err != nil {
+		return models.User{}, models.Token{}, err
+	}
+	u := userRow{ID: row.ID, Email: row.Email, Role: row.Role, Active: row.Active, CreatedAt: row.CreatedAt}.model()
+	if u.Role == models.RoleFundManager {
+		users := []models.User{u}
+		if err := withFundIDs(s.r.WithContext(ctx), users); err != nil {
+			return models.User{}, models.Token{}, err
+		}
+		u = users[0]
+	}
+	tok := models.Token{ID: row.TokenID, UserID: row.ID, Kind: row.Kind, Scope: row.Scope, LastUsedAt: row.LastUsedAt}
+	if row.LastUsedAt == nil || now.Sub(*row.LastUsedAt) >= TokenUseResolution {
+		s.touchToken(ctx, row.TokenID, now)
+	}
+	return u, tok, nil
 }
 
-// CreateAPIToken makes a named API token for its owner; the secret is shown once.
+// TokenUseResolution is how often a token's last use is written at most.
+var TokenUseResolution = time.Minute
+
+// touchToken records a token's use (to the minute). A failure is logged, not
+// answered: the request it authenticates goes on.
+func (s *Store) touchToken(ctx context.Context, id int64, now time.Time) {
+	at := now.Truncate(time.Minute)
+	err := s.writer.do(ctx, func(tx *gorm.DB) error {
+		return tx.Exec("UPDATE tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+			at, id, at).Error
+	})
+	if err != nil && ctx.Err() == nil {
+		s.log.Warn("token last use not recorded", "token_id", id, "error", err)
+	}
+}
+
+// CreateAPIToken makes a named API token for its owner, read or write, that
+// works through its expires_on day (UTC); the secret is shown once.
 func (s *Store) CreateAPIToken(ctx context.Context, a models.Actor, in models.TokenInput) (models.Token, error) {
-	name, days, err := in.Validate()
+	name, scope, last, err := in.Validate(s.today())
 	if err != nil {
 		return models.Token{}, err
 	}
 	secret := NewSecret("fta_")
 	var out models.Token
 	err = s.writer.do(ctx, func(tx *gorm.DB) error {
-		t := tokenRow{UserID: a.UserID, Kind: models.TokenAPI, Name: name, TokenHash: hashToken(secret), CreatedAt: s.now()}
-		if days > 0 {
-			exp := s.now().AddDate(0, 0, days)
-			t.ExpiresAt = &exp
-		}
+		exp := mustDay(last).AddDate(0, 0, 1) // the end of the last day
+		t := tokenRow{UserID: a.UserID, Kind: models.TokenAPI, Name: name, Scope: scope, TokenHash: hashToken(secret),
+			CreatedAt: s.now(), ExpiresAt: &exp}
 		if err := tx.Create(&t).Error; err != nil {
 			return err
 		}
@@ -366,9 +427,22 @@ func (s *Store) Tokens(ctx context.Context, userID int64, pg models.PageRequest)
 
 // RevokeToken revokes one of the actor's own tokens (a session at logout, or an API token).
 func (s *Store) RevokeToken(ctx context.Context, a models.Actor, tokenID int64) error {
+	return s.revokeToken(ctx, a, tokenID, false)
+}
+
+// RevokeAnyToken revokes any user's token (an admin's call).
+func (s *Store) RevokeAnyToken(ctx context.Context, a models.Actor, tokenID int64) error {
+	return s.revokeToken(ctx, a, tokenID, true)
+}
+
+func (s *Store) revokeToken(ctx context.Context, a models.Actor, tokenID int64, anyUser bool) error {
 	return wrap("revoke token", s.writer.do(ctx, func(tx *gorm.DB) error {
 		var row tokenRow
-		if err := tx.Where("id = ? AND user_id = ?", tokenID, a.UserID).Take(&row).Error; err != nil {
+		q := tx.Where("id = ?", tokenID)
+		if !anyUser {
+			q = q.Where("user_id = ?", a.UserID)
+		}
+		if err := q.Take(&row).Error; err != nil {
 			if isNotFound(err) {
 				return notFound("token", tokenID)
 			}

@@ -1,0 +1,145 @@
+//go:build browser
+
+package frontend_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Issue 16 in the console: a fund manager writes on its fund only (a write on another fund
+// is refused with a clear message), documents are attached by upload, and a viewer sees the
+// console without any control that writes.
+
+type idOnly struct {
+	ID     int64 `json:"id"`
+	FundID int64 `json:"fund_id"`
+}
+
+type idList struct {
+	Items []idOnly `json:"items"`
+}
+
+// accessWorld creates, through the API, a second fund with a pledge, and a fund manager of
+// the first fund and a viewer; it answers the pledge ids of each fund.
+func accessWorld(t *testing.T) (ownPledge, otherPledge int64, manager, viewer string) {
+	admin := staffClient(t)
+	var funds, donors, pledges idList
+	admin.do(t, http.MethodGet, "/funds", nil, &funds)
+	admin.do(t, http.MethodGet, "/donors", nil, &donors)
+	own := funds.Items[len(funds.Items)-1].ID // the seeded fund (newest first: the last is the first created)
+	stamp := time.Now().UnixNano()
+	var other idOnly
+	admin.do(t, http.MethodPost, "/funds", map[string]any{"code": fmt.Sprintf("other-%d", stamp), "name": "Other Fund",
+		"target_usd": "5000000"}, &other)
+	var p idOnly
+	admin.do(t, http.MethodPost, "/pledges", map[string]any{"fund_id": other.ID, "donor_id": donors.Items[0].ID, "amount": "1000.00",
+		"currency": "USD", "pledged_on": "2025-07-30", "reference": "OTHER"}, &p)
+	otherPledge = p.ID
+	admin.do(t, http.MethodGet, fmt.Sprintf("/pledges?fund_id=%d&status=open", own), nil, &pledges)
+	if len(pledges.Items) == 0 {
+		admin.do(t, http.MethodPost, "/pledges", map[string]any{"fund_id": own, "donor_id": donors.Items[0].ID, "amount": "1000.00",
+			"currency": "USD", "pledged_on": "2025-07-30"}, &p)
+		ownPledge = p.ID
+	} else {
+		ownPledge = pledges.Items[0].ID
+	}
+	manager, viewer = fmt.Sprintf("manager-%d@example.org", stamp), fmt.Sprintf("viewer-%d@example.org", stamp)
+	var u idOnly
+	admin.do(t, http.MethodPost, "/users", map[string]any{"email": manager, "password": adminPassword, "role": "fund_manager", "fund_ids": []int64{own}}, &u)
+	admin.do(t, http.MethodPost, "/users", map[string]any{"email": viewer, "password": adminPassword, "role": "viewer"}, &u)
+	return ownPledge, otherPledge, manager, viewer
+}
+
+func signInAs(t *testing.T, ctx context.Context, email string) {
+	t.Helper()
+	open(t, ctx, "/staff?lang=en")
+	must(t, chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#login-email"), email),
+		chromedp.SendKeys(chromedp.CSS("#login-password"), adminPassword),
+		chromedp.Click(chromedp.CSS(`#login-form button[type="submit"]`)),
+	))
+	waitFor(t, ctx, `!document.querySelector('#console').hidden && document.body.dataset.state === 'ready' && document.querySelector('#access-note')`)
+}
+
+// rowButton clicks the button of a list row whose text is label.
+func rowButton(t *testing.T, ctx context.Context, list string, id int64, label string) {
+	t.Helper()
+	sel := fmt.Sprintf(`[data-list=%q] tr[data-id="%d"]`, list, id)
+	waitFor(t, ctx, fmt.Sprintf(`[...document.querySelectorAll('%s button')].some((b) => b.textContent === %q)`, sel, label))
+	js[bool](t, ctx, fmt.Sprintf(`(() => { [...document.querySelectorAll('%s button')].find((b) => b.textContent === %q).click(); return true; })()`, sel, label))
+}
+
+func TestFundManagerConsole(t *testing.T) {
+	ctx := tab(t, 1280)
+	own, other, manager, _ := accessWorld(t)
+	signInAs(t, ctx, manager)
+	if note := text(t, ctx, "#access-note"); !strings.Contains(note, "You manage") {
+		t.Errorf("access note %q", note)
+	}
+	// The new-pledge form offers the manager's own fund only.
+	if n := js[int](t, ctx, `[...document.querySelectorAll('#pledge-fund option')].filter((o) => o.value && !o.disabled).length`); n != 1 {
+		t.Errorf("%d funds offered to the fund manager, want 1", n)
+	}
+	// A write on another fund's pledge: refused, with a clear message in the dialog.
+	rowButton(t, ctx, "pledges", other, "Cancel")
+	waitFor(t, ctx, `document.querySelector('#reason-dialog').open`)
+	must(t, chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#reason-input"), "Not mine"), chromedp.Click(chromedp.CSS("#reason-confirm"))))
+	waitFor(t, ctx, `document.querySelector('#reason-form .form-error').textContent.trim() !== ''`)
+	if msg := text(t, ctx, "#reason-form .form-error"); !strings.Contains(msg, "only writes on the funds assigned to you") {
+		t.Errorf("refusal shown: %q", msg)
+	}
+	screenshot(t, ctx, "access-fund-manager-refused")
+	js[bool](t, ctx, `(() => { document.querySelector('#reason-dialog').close(); return true; })()`)
+
+	// Documents of the other fund's pledge: listed, no upload.
+	rowButton(t, ctx, "pledges", other, "Documents")
+	waitFor(t, ctx, fmt.Sprintf(`document.querySelector('dialog[data-record="pledge-%d"]')?.open`, other))
+	if js[bool](t, ctx, `Boolean(document.querySelector('#document-file'))`) {
+		t.Error("an upload form on another fund's pledge")
+	}
+	js[bool](t, ctx, `(() => { document.querySelector('dialog.documents-dialog').close(); return true; })()`)
+
+	// Documents of its own pledge: uploaded through the form, then listed.
+	file := filepath.Join(t.TempDir(), "agreement.pdf")
+	if err := os.WriteFile(file, []byte("%PDF-1.4\n% browser suite\n%%EOF\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rowButton(t, ctx, "pledges", own, "Documents")
+	waitFor(t, ctx, fmt.Sprintf(`document.querySelector('dialog[data-record="pledge-%d"]')?.open && document.querySelector('#document-file')`, own))
+	must(t, chromedp.Do(ctx, chromedp.SetUploadFiles("#document-file", []string{file})))
+	waitFor(t, ctx, `[...document.querySelectorAll('ul.documents a')].some((a) => a.textContent === 'agreement.pdf')`)
+	screenshot(t, ctx, "access-documents")
+}
+
+func TestViewerConsoleHasNoWriteControls(t *testing.T) {
+	ctx := tab(t, 1280)
+	own, _, _, viewer := accessWorld(t)
+	signInAs(t, ctx, viewer)
+	for _, tabName := range []string{"pledges", "contributions", "donors", "rates"} {
+		showTab(t, ctx, tabName)
+		writes := js[[]string](t, ctx, `[
+			...[...document.querySelectorAll('form')].filter((f) => f.id !== 'login-form' && f.id !== 'filters' && f.id !== 'reason-form').map((f) => 'form#' + f.id),
+			...[...document.querySelectorAll('#console button')].filter((b) => b.offsetParent !== null && !b.dataset.tab &&
+				!b.classList.contains('documents-button') && b.id !== 'logout' && b.textContent !== 'Show more').map((b) => 'button ' + b.textContent),
+		]`)
+		if len(writes) > 0 {
+			t.Errorf("%s tab: write controls shown to a viewer: %v", tabName, writes)
+		}
+	}
+	showTab(t, ctx, "pledges")
+	rowButton(t, ctx, "pledges", own, "Documents")
+	waitFor(t, ctx, `document.querySelector('dialog.documents-dialog')?.open`)
+	if js[bool](t, ctx, `Boolean(document.querySelector('#document-file') || document.querySelector('dialog.documents-dialog [data-writes]'))`) {
+		t.Error("a viewer's documents dialog offers to write")
+	}
+	screenshot(t, ctx, "access-viewer")
+}

@@ -30,6 +30,10 @@ func (h *Handler) ListFunds(c *gin.Context) {
 		Error(c, err)
 		return
 	}
+	lang := Lang(c)
+	for i := range page.Items {
+		page.Items[i] = page.Items[i].Localized(lang)
+	}
 	publicJSON(c, page)
 }
 
@@ -40,7 +44,7 @@ func (h *Handler) GetFund(c *gin.Context) {
 		Error(c, err)
 		return
 	}
-	publicJSON(c, f)
+	publicJSON(c, f.Localized(Lang(c)))
 }
 
 // CreateFund answers POST /funds.

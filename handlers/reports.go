@@ -32,6 +32,7 @@ func (h *Handler) Progress(c *gin.Context) {
 		Error(c, err)
 		return
 	}
+	p.FirstContribution = p.FirstContribution.In(Lang(c))
 	publicJSON(c, p)
 }
 
@@ -48,6 +49,10 @@ func (h *Handler) DonorBreakdown(c *gin.Context) {
 		Error(c, err)
 		return
 	}
+	lang := Lang(c)
+	for i := range page.Items {
+		page.Items[i] = page.Items[i].In(lang)
+	}
 	publicJSON(c, page)
 }
 
@@ -59,6 +64,10 @@ func (h *Handler) DonorBreakdownCSV(c *gin.Context) {
 	if err != nil {
 		Error(c, err)
 		return
+	}
+	lang := Lang(c)
+	for i := range page.Items {
+		page.Items[i] = page.Items[i].In(lang)
 	}
 	streamCSV(c, c.Param("fund")+"-donors.csv", donorHeader, func(write func([]string) error) error {
 		for _, d := range page.Items {

@@ -10,14 +10,16 @@ const AnonymousName = "Anonymous donor"
 
 // Donor gives to funds. Anonymous donors are never named in public answers.
 type Donor struct {
-	ID           int64     `json:"id"`
-	Name         string    `json:"name"`
-	Kind         string    `json:"kind"`
-	CountryCode  string    `json:"country_code"`
-	Anonymous    bool      `json:"anonymous"`
-	ContactEmail string    `json:"contact_email"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ID           int64  `json:"id"`
+	Name         string `json:"name"`
+	Kind         string `json:"kind"`
+	CountryCode  string `json:"country_code"`
+	Anonymous    bool   `json:"anonymous"`
+	ContactEmail string `json:"contact_email"`
+	// DisplayNames are the donor's names in other languages (issue 15).
+	DisplayNames map[string]string `json:"display_names"`
+	CreatedAt    time.Time         `json:"created_at"`
+	UpdatedAt    time.Time         `json:"updated_at"`
 }
 
 // PublicName is the donor's name as the public may see it.
@@ -35,6 +37,8 @@ type DonorInput struct {
 	CountryCode  *string `json:"country_code"`
 	Anonymous    *bool   `json:"anonymous"`
 	ContactEmail *string `json:"contact_email"`
+	// DisplayNames merge per language: null or "" removes a language.
+	DisplayNames map[string]*string `json:"display_names"`
 }
 
 // Apply validates the input and writes it onto d.
@@ -54,6 +58,9 @@ func (in DonorInput) Apply(d *Donor, partial bool) error {
 	}
 	if in.ContactEmail != nil {
 		d.ContactEmail = Email("contact_email", *in.ContactEmail, false, p)
+	}
+	if in.DisplayNames != nil || d.DisplayNames == nil {
+		d.DisplayNames = applyDisplayNames(d.DisplayNames, in.DisplayNames, p)
 	}
 	return p.Err()
 }

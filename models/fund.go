@@ -8,17 +8,19 @@ import (
 
 // Fund is a pooled fund with a target in USD.
 type Fund struct {
-	ID           int64     `json:"id"`
-	Code         string    `json:"code"`
-	Name         string    `json:"name"`
-	Organization string    `json:"organization"`
-	Description  string    `json:"description"`
-	Currency     string    `json:"currency"`
-	TargetUSD    Money     `json:"target_usd"`
-	OpensOn      Date      `json:"opens_on"`
-	ClosesOn     Date      `json:"closes_on"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ID           int64  `json:"id"`
+	Code         string `json:"code"`
+	Name         string `json:"name"`
+	Organization string `json:"organization"`
+	Description  string `json:"description"`
+	Currency     string `json:"currency"`
+	TargetUSD    Money  `json:"target_usd"`
+	OpensOn      Date   `json:"opens_on"`
+	ClosesOn     Date   `json:"closes_on"`
+	// Translations are the fund's texts in other languages (issue 15).
+	Translations map[string]FundTranslation `json:"translations"`
+	CreatedAt    time.Time                  `json:"created_at"`
+	UpdatedAt    time.Time                  `json:"updated_at"`
 }
 
 // FundInput is the body of POST /funds and, with Partial, of PATCH /funds/{id}.
@@ -30,6 +32,8 @@ type FundInput struct {
 	TargetUSD    DecimalInput `json:"target_usd"`
 	OpensOn      DateInput    `json:"opens_on"`
 	ClosesOn     DateInput    `json:"closes_on"`
+	// Translations merge per language: null removes a language.
+	Translations map[string]*FundTranslationInput `json:"translations"`
 }
 
 // Apply validates the input and writes it onto f. When partial, absent fields
@@ -59,6 +63,9 @@ func (in FundInput) Apply(f *Fund, partial bool) error {
 	}
 	if f.OpensOn != "" && f.ClosesOn != "" && f.ClosesOn < f.OpensOn {
 		p.Add("closes_on", "must be on or after opens_on")
+	}
+	if in.Translations != nil || f.Translations == nil {
+		f.Translations = applyFundTranslations(f.Translations, in.Translations, p)
 	}
 	f.Currency = ReportingCurrency
 	return p.Err()
@@ -93,6 +100,20 @@ type Progress struct {
 type FirstContribution struct {
 	Donor      string `json:"donor"`
 	ReceivedOn Date   `json:"received_on"`
+	// For naming the donor in another language (issue 15).
+	Anonymous    bool              `json:"-"`
+	DonorName    string            `json:"-"`
+	DisplayNames map[string]string `json:"-"`
+}
+
+// In names the donor in lang.
+func (fc *FirstContribution) In(lang string) *FirstContribution {
+	if fc == nil {
+		return nil
+	}
+	out := *fc
+	out.Donor = PublicNameIn(fc.DonorName, fc.DisplayNames, fc.Anonymous, lang)
+	return &out
 }
 
 // Totals are a fund's sums in USD cents; they make a Progress.
@@ -131,6 +152,14 @@ type DonorShare struct {
 	SharePaidPercent string `json:"share_of_paid_percent"`
 	PaidCents        int64  `json:"-"`
 	OutstandingCents int64  `json:"-"`
+	// DisplayNames name the donor in other languages (issue 15).
+	DisplayNames map[string]string `json:"-"`
+}
+
+// In names the donor in lang (anonymous donors too).
+func (d DonorShare) In(lang string) DonorShare {
+	d.Name = PublicNameIn(d.Name, d.DisplayNames, d.Anonymous, lang)
+	return d
 }
 
 // TimelinePoint is one period of a fund's timeline, in USD.

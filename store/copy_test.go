@@ -49,7 +49,7 @@ func TestCopyMovesTheWholeLedger(t *testing.T) {
 			if err := seed.Demo(context.Background(), s); err != nil {
 				t.Fatal(err)
 			}
-			return s, []models.Date{"2024-07-28", "2024-07-29", "2024-09-30", "2024-12-31"}
+			return s, []models.Date{"2025-07-28", "2025-07-29", "2025-09-30", "2025-12-31", "2026-05-07"}
 		}},
 		{"random ledger", func(t *testing.T) (*store.Store, []models.Date) {
 			l := newLedger(t, 7)

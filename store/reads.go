@@ -59,7 +59,7 @@ func (s *Store) progressIn(db *gorm.DB, idOrCode string, asOf models.Date) (mode
 // firstContribution finds the earliest contribution live at the end of asOf
 // (or now), by received_on then id.
 func firstContribution(db *gorm.DB, fundID int64, asOf models.Date) (*models.FirstContribution, error) {
-	q := db.Table("contributions").Select("donors.name, donors.anonymous, contributions.received_on").
+	q := db.Table("contributions").Select("donors.name, donors.anonymous, donors.display_names, contributions.received_on").
 		Joins("JOIN donors ON donors.id = contributions.donor_id").Where("contributions.fund_id = ?", fundID)
 	if asOf == "" {
 		q = q.Where("contributions.voided_at IS NULL")
@@ -67,15 +67,17 @@ func firstContribution(db *gorm.DB, fundID int64, asOf models.Date) (*models.Fir
 		q = q.Where("contributions.received_on <= ? AND (contributions.void_day = '' OR contributions.void_day > ?)", string(asOf), string(asOf))
 	}
 	var rows []struct {
-		Name       string
-		Anonymous  bool
-		ReceivedOn string
+		Name         string
+		Anonymous    bool
+		DisplayNames string
+		ReceivedOn   string
 	}
 	if err := q.Order("contributions.received_on, contributions.id").Limit(1).Scan(&rows).Error; err != nil || len(rows) == 0 {
 		return nil, err
 	}
 	d := models.Donor{Name: rows[0].Name, Anonymous: rows[0].Anonymous}
-	return &models.FirstContribution{Donor: d.PublicName(), ReceivedOn: models.Date(rows[0].ReceivedOn)}, nil
+	return &models.FirstContribution{Donor: d.PublicName(), ReceivedOn: models.Date(rows[0].ReceivedOn),
+		Anonymous: d.Anonymous, DonorName: d.Name, DisplayNames: displayNamesOf(rows[0].DisplayNames)}, nil
 }
 
 // DonorBreakdown lists a fund's donors with a live record, most paid first,
@@ -102,10 +104,11 @@ func (s *Store) donorBreakdownIn(db *gorm.DB, idOrCode string, pg models.PageReq
 		Kind             string
 		CountryCode      string
 		Anonymous        bool
+		DisplayNames     string
 		PaidCents        int64
 		OutstandingCents int64
 	}
-	q := db.Table("fund_donor_totals t").Select("d.name, d.kind, d.country_code, d.anonymous, t.paid_cents, t.outstanding_cents").
+	q := db.Table("fund_donor_totals t").Select("d.name, d.kind, d.country_code, d.anonymous, d.display_names, t.paid_cents, t.outstanding_cents").
 		Joins("JOIN donors d ON d.id = t.donor_id").Where("t.fund_id = ? AND t.live_records > 0", fr.ID).
 		Order("t.paid_cents DESC, t.outstanding_cents DESC, t.donor_id")
 	if pg.Limit > 0 {
@@ -122,6 +125,9 @@ func (s *Store) donorBreakdownIn(db *gorm.DB, idOrCode string, pg models.PageReq
 			country = "" // a country can name a donor (a government) as surely as a name
 		}
 		shares[i] = models.NewDonorShare(d.PublicName(), r.Kind, country, r.Anonymous, r.PaidCents, r.OutstandingCents, paidTotal)
+		if !r.Anonymous {
+			shares[i].DisplayNames = displayNamesOf(r.DisplayNames)
+		}
 	}
 	if pg.Limit <= 0 {
 		return models.Page[models.DonorShare]{Items: shares}, nil

@@ -17,6 +17,7 @@ type fundRow struct {
 	TargetCents  int64
 	OpensOn      string
 	ClosesOn     string
+	Translations string // JSON (issue 15)
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
@@ -26,13 +27,14 @@ func (fundRow) TableName() string { return "funds" }
 func (r fundRow) model() models.Fund {
 	return models.Fund{ID: r.ID, Code: r.Code, Name: r.Name, Organization: r.Organization, Description: r.Description,
 		Currency: models.ReportingCurrency, TargetUSD: models.USDCents(r.TargetCents),
-		OpensOn: models.Date(r.OpensOn), ClosesOn: models.Date(r.ClosesOn), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		OpensOn: models.Date(r.OpensOn), ClosesOn: models.Date(r.ClosesOn), Translations: fundTranslationsOf(r.Translations),
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
 func fundRowOf(f models.Fund) fundRow {
 	return fundRow{ID: f.ID, Code: f.Code, Name: f.Name, Organization: f.Organization, Description: f.Description,
 		TargetCents: models.ToMinor(f.TargetUSD.Amount, 2), OpensOn: string(f.OpensOn), ClosesOn: string(f.ClosesOn),
-		CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
+		Translations: jsonOf(f.Translations), CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
 }
 
 type donorRow struct {
@@ -42,6 +44,7 @@ type donorRow struct {
 	CountryCode  string
 	Anonymous    bool
 	ContactEmail string
+	DisplayNames string // JSON (issue 15)
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
@@ -50,12 +53,12 @@ func (donorRow) TableName() string { return "donors" }
 
 func (r donorRow) model() models.Donor {
 	return models.Donor{ID: r.ID, Name: r.Name, Kind: r.Kind, CountryCode: r.CountryCode, Anonymous: r.Anonymous,
-		ContactEmail: r.ContactEmail, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		ContactEmail: r.ContactEmail, DisplayNames: displayNamesOf(r.DisplayNames), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
 func donorRowOf(d models.Donor) donorRow {
 	return donorRow{ID: d.ID, Name: d.Name, Kind: d.Kind, CountryCode: d.CountryCode, Anonymous: d.Anonymous,
-		ContactEmail: d.ContactEmail, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
+		ContactEmail: d.ContactEmail, DisplayNames: jsonOf(d.DisplayNames), CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
 }
 
 type rateRow struct {
@@ -139,9 +142,12 @@ type contributionRow struct {
 	VoidedBy       string
 	CreatedAt      time.Time
 	CreatedBy      string
-	FundCode       string `gorm:"->;-:migration"`
-	DonorName      string `gorm:"->;-:migration"`
-	DonorCountry   string `gorm:"->;-:migration"`
+	// Issue 15: the INSERT leaves both to the column defaults.
+	Acknowledgement string `gorm:"default:to_be_acknowledged"`
+	AcknowledgedOn  string
+	FundCode        string `gorm:"->;-:migration"`
+	DonorName       string `gorm:"->;-:migration"`
+	DonorCountry    string `gorm:"->;-:migration"`
 }
 
 func (contributionRow) TableName() string { return "contributions" }
@@ -154,7 +160,8 @@ func (r contributionRow) model() models.Contribution {
 		Currency: r.Currency, ExchangeRate: rate, AmountUSD: models.USDCents(r.AmountUSDCents),
 		ReceivedOn: models.Date(r.ReceivedOn), Earmarking: r.Earmarking, Reference: r.Reference, Notes: r.Notes,
 		Voided: r.VoidedAt != nil, VoidReason: r.VoidReason, VoidedAt: utcPtr(r.VoidedAt), VoidedBy: r.VoidedBy,
-		CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy}
+		CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy,
+		Acknowledgement: ackOf(r.Acknowledgement), AcknowledgedOn: models.Date(r.AcknowledgedOn)}
 }
 
 func utcPtr(t *time.Time) *time.Time {

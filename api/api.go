@@ -22,6 +22,9 @@ type Config struct {
 	TrustedProxies []string
 	// DBStats reports database pool figures for /metrics (optional).
 	DBStats DBStatsFunc
+	// EmbedOrigins may frame /embed/funds/{code} (a CSP source list; issue 15).
+	// Unset: FUNDTRACKER_EMBED_ORIGINS, else "*".
+	EmbedOrigins string
 }
 
 // New returns the HTTP handler of fundtracker over a store.
@@ -38,6 +41,9 @@ func New(cfg Config, s handlers.Store) http.Handler {
 	r.Use(requestID, m.observe, accessLog, recovery, securityHeaders, limitBody(cfg.MaxBodyBytes))
 	h := handlers.New(s)
 	h.SecureCookies = cfg.SecureCookies
+	if cfg.EmbedOrigins != "" {
+		h.SetEmbedOrigins(cfg.EmbedOrigins)
+	}
 	routes(r, h, m)
 	r.NoRoute(func(c *gin.Context) {
 		handlers.Error(c, models.Errorf(models.ENOTFOUND, "No route %s %s.", c.Request.Method, c.Request.URL.Path))
@@ -65,6 +71,11 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 	r.GET("/funds/:code", fe)
 	r.GET("/staff", fe)
 	r.GET("/static/*path", fe)
+	// Issue 15: donors' statements, receipts, the embeddable widget and badge.
+	r.GET("/donor/:token", h.DonorPage)
+	r.GET("/contributions/:id/receipt", h.Authenticate, staff, h.Receipt)
+	r.GET("/embed/funds/:code", h.Embed)
+	r.GET("/badge/funds/:file", h.Badge)
 
 	v1 := r.Group("/api/v1", h.Authenticate)
 
@@ -107,6 +118,15 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 	v1.POST("/contributions", staff, h.CreateContribution)
 	v1.GET("/contributions/:id", staff, h.GetContribution)
 	v1.POST("/contributions/:id/void", staff, h.VoidContribution)
+
+	// Issue 15: open data, donors' statement links, acknowledgements (pages: below).
+	v1.GET("/funds/:fund/snapshot.zip", h.Snapshot)
+	v1.GET("/donors/:id/links", staff, h.ListDonorLinks)
+	v1.POST("/donors/:id/links", staff, h.CreateDonorLink)
+	v1.DELETE("/donor-links/:id", staff, h.RevokeDonorLink)
+	v1.GET("/donor-view/:token", h.DonorView)
+	v1.POST("/contributions/:id/acknowledge", staff, h.AcknowledgeContribution)
+	v1.GET("/contributions/:id/receipt", staff, h.Receipt)
 
 	v1.GET("/exports/contributions.csv", staff, h.ExportContributions)
 	v1.GET("/exports/pledges.csv", staff, h.ExportPledges)

@@ -23,6 +23,8 @@ type Handler struct {
 	users         UserStore
 	audit         AuditStore
 	health        HealthStore
+	public        PublicStore // issue 15
+	embedOrigins  string      // issue 15: who may frame /embed (FUNDTRACKER_EMBED_ORIGINS)
 	// SecureCookies forces the Secure flag on cookies (behind a TLS proxy).
 	SecureCookies bool
 	cop           *http.CrossOriginProtection
@@ -40,12 +42,13 @@ type Store interface {
 	UserStore
 	AuditStore
 	HealthStore
+	PublicStore
 }
 
 // New returns the handlers over a store.
 func New(s Store) *Handler {
 	return &Handler{funds: s, donors: s, rates: s, pledges: s, contributions: s, reports: s, auth: s, users: s,
-		audit: s, health: s, cop: http.NewCrossOriginProtection()}
+		audit: s, health: s, public: s, cop: http.NewCrossOriginProtection()}
 }
 
 const userKey = "user"

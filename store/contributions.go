@@ -32,6 +32,7 @@ func (s *Store) contributionIn(db *gorm.DB, id int64) (models.Contribution, erro
 type ContributionFilter struct {
 	FundID, DonorID, PledgeID int64
 	From, To                  models.Date // received_on, inclusive
+	Acknowledgement           string      // issue 15: one of models.Acknowledgements
 }
 
 func (f ContributionFilter) apply(q *gorm.DB) *gorm.DB {
@@ -49,6 +50,9 @@ func (f ContributionFilter) apply(q *gorm.DB) *gorm.DB {
 	}
 	if f.To != "" {
 		q = q.Where("contributions.received_on <= ?", string(f.To))
+	}
+	if f.Acknowledgement != "" {
+		q = q.Where("contributions.acknowledgement = ?", f.Acknowledgement)
 	}
 	return q
 }

@@ -15,6 +15,7 @@ CREATE TABLE donor_links (
     fund_id      INTEGER REFERENCES funds(id),
     token_hash   TEXT NOT NULL UNIQUE,
     expires_on   TEXT NOT NULL,
+    lang         TEXT NOT NULL DEFAULT '',
     created_at   TIMESTAMP NOT NULL,
     created_by   TEXT NOT NULL DEFAULT '',
     revoked_at   TIMESTAMP,

@@ -42,7 +42,7 @@ func TestTranslationsAndFallbacks(t *testing.T) {
 		{"", "ar-MA,ar;q=0.9", "صندوق الصمود", "IOM", "", "مانح مجهول", "المملكة المغربية"},
 		{"", "fr-CA, en;q=0.5", "Fonds de résilience", "OIM", "Des fonds flexibles.", "Donateur anonyme", "Royaume du Maroc"},
 		{"?lang=en", "fr", "Resilience Fund", "IOM", "", "Anonymous donor", "Kingdom of Morocco"}, // ?lang= wins
-		{"?lang=de", "", "Resilience Fund", "IOM", "", "Anonymous donor", "Kingdom of Morocco"}, // not spoken: base
+		{"?lang=de", "", "Resilience Fund", "IOM", "", "Anonymous donor", "Kingdom of Morocco"},   // not spoken: base
 	}
 	for _, c := range cases {
 		h := []string{}
@@ -401,4 +401,78 @@ func unzip(t *testing.T, b []byte) zipped {
 		z.body[f.Name] = body
 	}
 	return z
+}
+
+func TestEmbedAndBadgeHeadersAgainstEveryOtherPage(t *testing.T) {
+	f := newFixture(t)
+	f.do("PATCH", fmt.Sprintf("/api/v1/funds/%d", f.fund), f.admin, map[string]any{"translations": map[string]any{
+		"ar": map[string]any{"name": "صندوق الصمود"}}}).status(200)
+	f.pay(f.morocco, nil, "250000.00", "USD", "2024-07-29").status(201)
+
+	// The embed: framable by FUNDTRACKER_EMBED_ORIGINS (default *), cacheable, no cookie, small, self-contained.
+	for _, lang := range []string{"en", "fr", "ar"} {
+		r := f.do("GET", "/embed/funds/resilience?lang="+lang, "", nil).status(200)
+		csp := r.header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "frame-ancestors *") || strings.Contains(csp, "frame-ancestors 'none'") || r.header.Get("X-Frame-Options") != "" {
+			t.Fatalf("embed %s: CSP %q, X-Frame-Options %q", lang, csp, r.header.Get("X-Frame-Options"))
+		}
+		eq(t, "embed cache", r.header.Get("Cache-Control"), "public, max-age=300")
+		if r.header.Get("ETag") == "" || len(r.header.Values("Set-Cookie")) > 0 {
+			t.Fatalf("embed %s: ETag %q, cookies %v", lang, r.header.Get("ETag"), r.header.Values("Set-Cookie"))
+		}
+		if len(r.raw) >= 20*1024 {
+			t.Fatalf("embed %s weighs %d bytes", lang, len(r.raw))
+		}
+		body := string(r.raw)
+		for _, external := range []string{"<script", "<link", "src=", "@import", "url("} {
+			if strings.Contains(body, external) {
+				t.Fatalf("embed %s makes another request (%s): %s", lang, external, body)
+			}
+		}
+		if !strings.Contains(body, "25") || !strings.Contains(body, "/funds/resilience?lang="+lang) {
+			t.Fatalf("embed %s lacks the percent or the dashboard link: %s", lang, body)
+		}
+		f.do("GET", "/embed/funds/resilience?lang="+lang, "", nil, "If-None-Match", r.header.Get("ETag")).status(304)
+	}
+	if !strings.Contains(string(f.do("GET", "/embed/funds/resilience?lang=ar", "", nil).raw), `dir="rtl"`) {
+		t.Fatal("the Arabic embed is not right to left")
+	}
+	f.do("GET", "/embed/funds/nope", "", nil).fails(404, "not_found", "")
+
+	// The badge: an SVG, cached alike, right to left in Arabic.
+	b := f.do("GET", "/badge/funds/resilience.svg", "", nil).status(200)
+	eq(t, "badge type", b.header.Get("Content-Type"), "image/svg+xml")
+	eq(t, "badge cache", b.header.Get("Cache-Control"), "public, max-age=300")
+	if b.header.Get("ETag") == "" || !strings.Contains(string(b.raw), "25.00% paid") || !strings.HasPrefix(string(b.raw), "<svg") {
+		t.Fatalf("badge: %s", b.raw)
+	}
+	ar := string(f.do("GET", "/badge/funds/resilience.svg?lang=ar", "", nil).status(200).raw)
+	if !strings.Contains(ar, `direction="rtl"`) || !strings.Contains(ar, "صندوق الصمود") || !strings.Contains(ar, "دُفع") {
+		t.Fatalf("Arabic badge: %s", ar)
+	}
+	f.do("GET", "/badge/funds/resilience.png", "", nil).fails(404, "not_found", "")
+	f.do("GET", "/badge/funds/nope.svg", "", nil).fails(404, "not_found", "")
+
+	// Every other page and answer keeps frame-ancestors 'none'.
+	for _, path := range []string{"/", "/funds/resilience", "/funds/resilience?lang=ar", "/staff", "/api/v1/funds",
+		"/api/v1/funds/resilience/progress", "/api/v1/funds/resilience/snapshot.zip", "/donor/unknown", "/api/openapi.json",
+		"/static/nope", "/embed/nope"} {
+		r := f.do("GET", path, "", nil)
+		if csp := r.header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || r.header.Get("X-Frame-Options") != "DENY" {
+			t.Fatalf("%s: CSP %q, X-Frame-Options %q", path, csp, r.header.Get("X-Frame-Options"))
+		}
+	}
+	// FUNDTRACKER_EMBED_ORIGINS names who may frame it; a value that would add a directive is dropped.
+	srv := httptest.NewServer(api.New(api.Config{EmbedOrigins: "https://www.iom.int https://*.example.org; script-src *"}, f.store))
+	defer srv.Close()
+	res, err := http.Get(srv.URL + "/embed/funds/resilience")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	csp := res.Header.Get("Content-Security-Policy")
+	_, fa, _ := strings.Cut(csp, "frame-ancestors ")
+	if !strings.HasPrefix(fa, "https://www.iom.int ") || strings.Contains(fa, ";") || strings.Contains(fa, "example.org") {
+		t.Fatalf("CSP with origins: %q", csp)
+	}
 }

@@ -68,7 +68,7 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 
 	fe := gin.WrapH(frontend.Handler())
 	r.GET("/", fe)
-	r.GET("/funds/:code", fe)
+	r.GET("/funds/:code", h.FundPage) // issue 15: headline figures rendered on the server
 	r.GET("/staff", fe)
 	r.GET("/static/*path", fe)
 	// Issue 15: donors' statements, receipts, the embeddable widget and badge.

@@ -41,7 +41,12 @@ func mustDynamic() map[string]*template.Template {
 		if err != nil {
 			panic("frontend: " + err.Error())
 		}
-		t := template.New("").Funcs(funcs(lang, dict))
+		t := template.New("").Funcs(funcs(lang, dict, func(name string) (string, error) {
+			if u, ok := built.urls[name]; ok {
+				return u, nil
+			}
+			return "", fmt.Errorf("no static file %q", name)
+		}))
 		if t, err = t.ParseFS(static, "layout.html"); err == nil {
 			t, err = t.ParseFS(templateFiles, "templates/*.html")
 		}
@@ -53,7 +58,7 @@ func mustDynamic() map[string]*template.Template {
 	return out
 }
 
-func funcs(lang string, dict map[string]string) template.FuncMap {
+func funcs(lang string, dict map[string]string, asset func(string) (string, error)) template.FuncMap {
 	text := func(key string) (string, error) {
 		if v := dict[key]; v != "" {
 			return v, nil
@@ -61,13 +66,16 @@ func funcs(lang string, dict map[string]string) template.FuncMap {
 		return "", fmt.Errorf("i18n/%s.json has no %q", lang, key)
 	}
 	return template.FuncMap{
-		"asset": func(name string) (string, error) {
-			if u, ok := built.urls[name]; ok {
-				return u, nil
+		"asset": asset,
+		"t":     text,
+		// tt fills {name} placeholders as plain text (titles, attributes).
+		"tt": func(key string, kv ...any) (string, error) {
+			s, err := text(key)
+			for i := 0; i+1 < len(kv); i += 2 {
+				s = strings.ReplaceAll(s, "{"+fmt.Sprint(kv[i])+"}", fmt.Sprint(kv[i+1]))
 			}
-			return "", fmt.Errorf("no static file %q", name)
+			return s, err
 		},
-		"t": text,
 		// tf fills {name} placeholders, each value escaped and isolated in <bdi>, so that a
 		// Latin name keeps its direction inside Arabic text (and the reverse).
 		"tf": func(key string, kv ...any) (template.HTML, error) {

@@ -245,3 +245,23 @@ func (h *Handler) Receipt(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "text/html; charset=utf-8", body)
 }
+
+// FundPage answers GET /funds/{code}: the dashboard with its headline figures
+// rendered on the server (404 with the page when there is no such fund).
+func (h *Handler) FundPage(c *gin.Context) {
+	ctx := c.Request.Context()
+	f, err := h.funds.Fund(ctx, c.Param("code"))
+	if models.ErrorCode(err) == models.ENOTFOUND {
+		frontend.ServeFund(c.Writer, c.Request, nil, nil)
+		return
+	} else if err != nil {
+		Error(c, err)
+		return
+	}
+	p, err := h.reports.Progress(ctx, f.Code, "")
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	frontend.ServeFund(c.Writer, c.Request, &f, &p)
+}

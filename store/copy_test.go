@@ -94,8 +94,15 @@ func checkCopy(t *testing.T, src, target *store.Store, days []models.Date) {
 	apiToken, err := src.CreateAPIToken(ctx, models.Actor{UserID: staff.ID, Email: staff.Email}, models.TokenInput{Name: "copy test"})
 	must(err)
 	idem := store.Idempotency{Key: "copy-test", Fingerprint: "copy-test"}
-	_, _, err = src.CreateDonor(ctx, actor, models.DonorInput{Name: strp("Keyed donor"), Kind: strp("other")}, idem)
+	keyed, _, err := src.CreateDonor(ctx, actor, models.DonorInput{Name: strp("Keyed donor"), Kind: strp("other")}, idem)
 	must(err)
+	// Issue 15: a donor link (its hash is copied; the secret opens it on the target too).
+	_, linkSecret, err := src.CreateDonorLink(ctx, actor, keyed.ID, models.DonorLinkInput{ExpiresOn: models.DateInput{Raw: "2099-12-31", Set: true}})
+	if models.ErrorCode(err) == models.EINVALID { // the source's clock may be years back: a link expiring within its limit
+		_, linkSecret, err = src.CreateDonorLink(ctx, actor, keyed.ID, models.DonorLinkInput{ExpiresOn: models.DateInput{Raw: string(models.Today()), Set: true}})
+	}
+	must(err)
+	_ = linkSecret
 
 	rep, err := store.Copy(ctx, src, target, nil)
 	if err != nil {

@@ -225,6 +225,9 @@ async function main() {
     const timelineItems = fillMonths(itemsOf(timeline));
     timelineTable(timelineItems);
     setStatus('');
+    // The donor chart's room is set before anything draws, so that nothing below it moves later.
+    $('#donors-chart-box').style.height = `${Math.max(160, 56 * Math.min(TOP_DONORS, donorItems.length) + 80)}px`;
+    document.body.dataset.state = 'ready';
     // Chart.js loads only when there is something to chart, as the charts come near the screen.
     if (timelineItems.length || donorItems.length) {
       const Chart = await loadChart();
@@ -233,7 +236,7 @@ async function main() {
       if (timelineItems.length) timelineChart(Chart, timelineItems, progress.target, colors);
       if (donorItems.length) donorsChart(Chart, donorItems, colors);
     }
-    document.body.dataset.state = 'ready';
+    document.body.dataset.charts = 'ready';
   } catch (err) {
     setStatus(err.status === 404 ? t('fund.not_found') : t('common.load_failed', { message: err.message }), true);
     document.body.dataset.state = 'error';

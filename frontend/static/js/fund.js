@@ -117,6 +117,7 @@ function donorsChart(Chart, donors, colors) {
   options.plugins.tooltip.callbacks = { label: exactLabel(series) };
   options.scales.x.stacked = true;
   options.scales.x.reverse = isRTL;
+  Object.assign(options.scales.x.ticks, { maxRotation: 0, autoSkip: true, autoSkipPadding: 8 });
   options.scales.y = { stacked: true, position: isRTL ? 'right' : 'left', ticks: { autoSkip: false } };
   return new Chart($('#donors-chart'), {
     type: 'bar',

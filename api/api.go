@@ -76,6 +76,7 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 	r.GET("/contributions/:id/receipt", h.Authenticate, staff, h.Receipt)
 	r.GET("/embed/funds/:code", h.Embed)
 	r.GET("/badge/funds/:file", h.Badge)
+	r.GET("/robots.txt", h.Robots)
 
 	v1 := r.Group("/api/v1", h.Authenticate)
 

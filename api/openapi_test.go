@@ -357,6 +357,7 @@ func TestOpenAPIMatchesEveryAnswer(t *testing.T) {
 	c.call("GET", "/funds/resilience?lang=fr", "", nil).status(http.StatusOK)
 	c.call("GET", "/funds/no-such-fund", "", nil).status(http.StatusNotFound)
 	c.call("GET", "/badge/funds/resilience.svg?lang=fr", "", nil).status(http.StatusOK)
+	c.call("GET", "/robots.txt", "", nil).status(http.StatusOK)
 
 	if missing := without(documented(c.doc), keys(c.ok)); len(missing) > 0 {
 		t.Errorf("documented operations that never answered 2xx here (add them to this test):\n  %s", strings.Join(missing, "\n  "))

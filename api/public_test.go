@@ -424,7 +424,10 @@ func TestEmbedAndBadgeHeadersAgainstEveryOtherPage(t *testing.T) {
 			t.Fatalf("embed %s weighs %d bytes", lang, len(r.raw))
 		}
 		body := string(r.raw)
-		for _, external := range []string{"<script", "<link", "src=", "@import", "url("} {
+		if strings.Count(body, "<link") != strings.Count(body, `<link rel="icon" href="data:,">`) {
+			t.Fatalf("embed %s links another resource: %s", lang, body)
+		}
+		for _, external := range []string{"<script", "src=", "@import", "url("} {
 			if strings.Contains(body, external) {
 				t.Fatalf("embed %s makes another request (%s): %s", lang, external, body)
 			}

@@ -265,3 +265,11 @@ func (h *Handler) FundPage(c *gin.Context) {
 	}
 	frontend.ServeFund(c.Writer, c.Request, &f, &p)
 }
+
+// Robots answers GET /robots.txt: the public pages may be indexed; donors'
+// statements, receipts and the console may not (issue 15).
+func (h *Handler) Robots(c *gin.Context) {
+	c.Header("Cache-Control", "public, max-age=86400")
+	c.Data(http.StatusOK, "text/plain; charset=utf-8",
+		[]byte("User-agent: *\nDisallow: /donor/\nDisallow: /contributions/\nDisallow: /staff\nDisallow: /api/v1/donor-view/\n"))
+}

@@ -27,7 +27,7 @@ export function loadChart() {
         io.disconnect();
         add();
       }
-    }, { rootMargin: '200px' });
+    }, { rootMargin: '0px' });
     io.observe(target);
   });
   return chartPromise;

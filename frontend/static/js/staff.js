@@ -1,6 +1,7 @@
 // The staff console: sign in, lists of pledges, contributions, donors and exchange rates
 // (filtered, newest first, paged by the API's cursor), forms to add each, void and cancel
 // with a reason, CSV exports. The session is the HttpOnly cookie the login sets.
+import { ackColumn, ackActions } from './acknowledge.js';
 import { t, tEnum } from './i18n.js';
 import { money, formatDecimal, date, country, today, amountInput } from './format.js';
 import { api, itemsOf, query, fetchAll, ApiError } from './api.js';
@@ -49,6 +50,7 @@ const filters = () => ({
   fund_id: $('#filter-fund').value,
   donor_id: $('#filter-donor').value,
   currency: $('#filter-currency').value.trim().toUpperCase(),
+  acknowledgement: $('#filter-acknowledgement')?.value ?? '', // issue 15
 });
 
 // A cell with a main text and a quieter second line (the fund under the donor...).
@@ -87,7 +89,7 @@ const LISTS = {
   },
   contributions: {
     path: '/contributions',
-    params: ({ fund_id, donor_id }) => ({ fund_id, donor_id }),
+    params: ({ fund_id, donor_id, acknowledgement }) => ({ fund_id, donor_id, acknowledgement }),
     columns: [
       ['staff.field.received_on', (r) => date(r.received_on)],
       ['staff.col.donor_fund', (r) => twoLines(donorName(r.donor_id, r), fundName(r.fund_id, r))],
@@ -98,8 +100,10 @@ const LISTS = {
       ['staff.col.status', (r) => (r.voided
         ? el('span', { class: 'badge status-cancelled', title: r.void_reason ?? '' }, t('staff.contribution.voided'))
         : el('span', { class: 'badge status-fulfilled' }, t('staff.contribution.valid')))],
+      ackColumn, // issue 15
     ],
     actions: (r) => r.voided ? [] : [
+      ...ackActions(r, () => refresh('contributions')), // issue 15
       actionButton(t('staff.contribution.void'), () => askReason({
         title: t('staff.contribution.void_title'),
         subject: `${donorName(r.donor_id, r)} · ${money(r.amount, r.currency)} · ${date(r.received_on)}`,

@@ -103,7 +103,6 @@ const LISTS = {
       ackColumn, // issue 15
     ],
     actions: (r) => r.voided ? [] : [
-      ...ackActions(r, () => refresh('contributions')), // issue 15
       actionButton(t('staff.contribution.void'), () => askReason({
         title: t('staff.contribution.void_title'),
         subject: `${donorName(r.donor_id, r)} · ${money(r.amount, r.currency)} · ${date(r.received_on)}`,
@@ -111,6 +110,7 @@ const LISTS = {
         send: (reason) => api(`/contributions/${encodeURIComponent(r.id)}/void`, { method: 'POST', body: { reason } }),
         done: () => refresh('contributions', 'pledges'),
       })),
+      ...ackActions(r, () => refresh('contributions')), // issue 15
     ],
   },
   donors: {

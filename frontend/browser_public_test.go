@@ -134,8 +134,14 @@ func TestFundPageLayoutShift(t *testing.T) {
 			})
 		}
 	}
-	// Chart.js is not loaded where no chart is shown.
+	// Chart.js is not loaded where no chart is shown; the home page names the fund in its language.
 	ctx := tab(t, desktop)
+	for _, lang := range languages {
+		open(t, ctx, "/?lang="+lang)
+		if name := text(t, ctx, "#funds h2"); name != translatedFund[lang] {
+			t.Errorf("home (%s) names the fund %q, want %q", lang, name, translatedFund[lang])
+		}
+	}
 	open(t, ctx, "/?lang=en")
 	if js[bool](t, ctx, `typeof Chart !== 'undefined' || !!document.querySelector('script[src*="chart.umd"]')`) {
 		t.Error("the home page loads Chart.js")

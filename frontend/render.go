@@ -102,6 +102,7 @@ func funcs(lang string, dict map[string]string, asset func(string) (string, erro
 		"date":         func(d models.Date) string { return FormatDate(lang, d) },
 		"languageName": func(l string) string { return languageNames[l] },
 		"css":          func(s string) template.CSS { return template.CSS(s) },
+		"list":         func(v ...string) []string { return v },
 	}
 }
 

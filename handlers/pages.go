@@ -103,7 +103,7 @@ func (h *Handler) Embed(c *gin.Context) {
 	}
 	hd := c.Writer.Header()
 	hd.Del("X-Frame-Options")
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src "+frontend.EmbedStyleHash+"; img-src 'self' data:; "+
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src "+frontend.EmbedStyleHash+"; img-src 'self' data:; connect-src 'self'; "+
 		"base-uri 'none'; form-action 'none'; frame-ancestors "+h.frameAncestors())
 	cacheable(c, "text/html; charset=utf-8", body)
 }

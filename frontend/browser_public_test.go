@@ -212,3 +212,43 @@ func TestDonorPageInThreeLanguages(t *testing.T) {
 		t.Errorf("revoked link: %d", resp.StatusCode)
 	}
 }
+
+// Staff make a donor's link from the console (its url shown once), the donor opens it, and
+// the console filters contributions by acknowledgement.
+func TestConsoleDonorLinkAndAcknowledgementFilter(t *testing.T) {
+	ctx := tab(t, desktop)
+	signIn(t, ctx, "fr")
+	showTab(t, ctx, "donors")
+	id := js[string](t, ctx, `[...document.querySelectorAll('[data-list="donors"] tbody tr')].find(r => r.cells[0].textContent === 'Kingdom of Morocco')?.dataset.id ?? ''`)
+	if id == "" {
+		t.Fatal("no Morocco row in the donors list")
+	}
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-list="donors"] tr[data-id="%s"] .row-actions button`, id)))))
+	waitFor(t, ctx, `document.querySelector('#link-dialog').open`)
+	checkAxe(t, ctx, "donor link dialog")
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#link-create"))))
+	waitFor(t, ctx, `document.querySelector('#link-url').value !== ''`)
+	url := js[string](t, ctx, `document.querySelector('#link-url').value`)
+	waitFor(t, ctx, `document.querySelectorAll('#link-list li').length > 0`)
+	screenshot(t, ctx, "staff-donor-link-fr")
+	if !strings.HasPrefix(url, baseURL+"/donor/") {
+		t.Fatalf("link url %q", url)
+	}
+	donor := tab(t, desktop)
+	must(t, chromedp.Do(donor, chromedp.Navigate(url+"?lang=fr")))
+	if h1 := text(t, donor, "h1"); h1 != translatedMorocco["fr"] {
+		t.Errorf("the link opens %q", h1)
+	}
+
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#link-close"))))
+	showTab(t, ctx, "contributions")
+	all := js[int](t, ctx, `document.querySelectorAll('[data-list="contributions"] tbody tr').length`)
+	js[bool](t, ctx, `(() => { const s = document.querySelector('#filter-acknowledgement'); s.value = 'acknowledged';
+		s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`)
+	waitFor(t, ctx, `document.querySelector('[data-list="contributions"]').dataset.state === 'ready'`)
+	time.Sleep(300 * time.Millisecond)
+	waitFor(t, ctx, `document.querySelector('[data-list="contributions"]').dataset.state === 'ready'`)
+	if n := js[int](t, ctx, `document.querySelectorAll('[data-list="contributions"] tbody tr').length`); n >= all {
+		t.Errorf("filtering by acknowledged left %d of %d rows", n, all)
+	}
+}

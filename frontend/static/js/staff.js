@@ -2,6 +2,7 @@
 // (filtered, newest first, paged by the API's cursor), forms to add each, void and cancel
 // with a reason, CSV exports. The session is the HttpOnly cookie the login sets.
 import { ackColumn, ackActions } from './acknowledge.js';
+import { linkActions } from './donorlinks.js';
 import { t, tEnum } from './i18n.js';
 import { money, formatDecimal, date, country, today, amountInput } from './format.js';
 import { api, itemsOf, query, fetchAll, ApiError } from './api.js';
@@ -123,6 +124,7 @@ const LISTS = {
       ['staff.col.anonymous', (r) => (r.anonymous ? t('common.yes') : t('common.no'))],
       ['staff.field.contact_email', (r) => r.contact_email ?? ''],
     ],
+    actions: (r) => linkActions(r), // issue 15: private statement links
   },
   rates: {
     path: '/exchange-rates',

@@ -22,7 +22,7 @@ help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}' | \
 	sed -e 's|$$(DB)|$(DB)|g' -e 's|$$(ADDR)|$(ADDR)|g' -e 's|$$(FUZZTIME)|$(FUZZTIME)|g' \
 		-e 's|$$(CHARTJS_VERSION)|$(CHARTJS_VERSION)|g' -e 's|$$(AXE_VERSION)|$(AXE_VERSION)|g' \
-		-e 's|$$(REDOCLY_VERSION)|$(REDOCLY_VERSION)|g' -e 's|$$(SPECTRAL_VERSION)|$(SPECTRAL_VERSION)|g' -e 's|$$(NPM_TOOLS)|$(NPM_TOOLS)|g'
+		-e 's|$$(REDOCLY_VERSION)|$(REDOCLY_VERSION)|g' -e 's|$$(SPECTRAL_VERSION)|$(SPECTRAL_VERSION)|g' -e 's|$$(NPM_TOOLS)|$(NPM_TOOLS)|g' -e 's|$$(LIGHTHOUSE_VERSION)|$(LIGHTHOUSE_VERSION)|g'
 
 build: ## Build bin/fundtracker
 	$(GO) build -o $(BIN) .
@@ -108,3 +108,28 @@ vendor-js: ## Refresh the vendored JS from npm: Chart.js $(CHARTJS_VERSION) (emb
 
 test-browser: ## Browser suite (headless Chromium via chromedp): build, seed, serve, check the pages; screenshots in FUNDTRACKER_SCREENSHOTS or bin/screenshots
 	$(GO) test -tags browser -count=1 ./frontend/
+
+# Issue 15: Lighthouse, pinned, installed locally from npm; Debian's Chromium.
+LIGHTHOUSE_VERSION ?= 12.2.3
+NPM_TOOLS          := bin/npm-tools
+LIGHTHOUSE         := $(NPM_TOOLS)/node_modules/.bin/lighthouse
+CHROME_PATH        ?= /usr/bin/chromium
+LIGHTHOUSE_ADDR    ?= 127.0.0.1:18095
+
+$(LIGHTHOUSE):
+	mkdir -p $(NPM_TOOLS)
+	npm install --no-audit --no-fund --prefix $(NPM_TOOLS) lighthouse@$(LIGHTHOUSE_VERSION)
+
+.PHONY: lighthouse
+lighthouse: build $(LIGHTHOUSE) ## Lighthouse $(LIGHTHOUSE_VERSION) (mobile) on the seeded demo: the four category scores of home, fund (en, ar) and embed
+	@set -e; tmp=$$(mktemp -d); \
+	FUNDTRACKER_DB=$$tmp/lh.db ./$(BIN) seed >/dev/null 2>&1; \
+	FUNDTRACKER_DB=$$tmp/lh.db FUNDTRACKER_ADDR=$(LIGHTHOUSE_ADDR) ./$(BIN) serve >$$tmp/server.log 2>&1 & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; rm -rf "$$tmp"' EXIT; \
+	for i in $$(seq 50); do curl -fs http://$(LIGHTHOUSE_ADDR)/healthz >/dev/null && break; sleep 0.2; done; \
+	printf '%-48s %13s %13s %14s %5s\n' page performance accessibility best-practices seo; \
+	for page in / /funds/iom-resilience-fund?lang=en /funds/iom-resilience-fund?lang=ar /embed/funds/iom-resilience-fund?lang=en; do \
+	  rm -f $$tmp/lh.json; CHROME_PATH=$(CHROME_PATH) $(LIGHTHOUSE) "http://$(LIGHTHOUSE_ADDR)$$page" --quiet --output=json --output-path=$$tmp/lh.json \
+	    --chrome-flags="--headless --no-sandbox" --only-categories=performance,accessibility,best-practices,seo >/dev/null 2>&1 || true; \
+	  node -e 'let c={};try{c=require(process.argv[1]).categories}catch(e){};const s=k=>c[k]&&c[k].score!=null?Math.round(c[k].score*100):"n/a";console.log(process.argv[2].padEnd(48),String(s("performance")).padStart(13),String(s("accessibility")).padStart(13),String(s("best-practices")).padStart(14),String(s("seo")).padStart(5))' $$tmp/lh.json "$$page"; \
+	done

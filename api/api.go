@@ -33,6 +33,9 @@ type Config struct {
 	ExportWriteTimeout time.Duration
 	// DocumentMaxBytes bounds an uploaded document (FUNDTRACKER_DOCUMENT_MAX_BYTES; 20 MiB unless set).
 	DocumentMaxBytes int64
+	// EmbedOrigins may frame /embed/funds/{code} (a CSP source list; issue 15).
+	// Unset: FUNDTRACKER_EMBED_ORIGINS, else "*".
+	EmbedOrigins string
 }
 
 // New returns the HTTP handler of fundtracker over a store.
@@ -55,6 +58,9 @@ func New(cfg Config, s handlers.Store) http.Handler {
 	h.SecureCookies = cfg.SecureCookies
 	h.LimitExports(cfg.ExportConcurrency, cfg.ExportWriteTimeout)
 	h.DocumentMaxBytes = cfg.DocumentMaxBytes
+	if cfg.EmbedOrigins != "" {
+		h.SetEmbedOrigins(cfg.EmbedOrigins)
+	}
 	routes(r, h, m)
 	r.NoRoute(func(c *gin.Context) {
 		handlers.Error(c, models.Errorf(models.ENOTFOUND, "No route %s %s.", c.Request.Method, c.Request.URL.Path))
@@ -89,12 +95,18 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 
 	fe := gin.WrapH(frontend.Handler())
 	r.GET("/", fe)
-	r.GET("/funds/:code", gin.WrapH(frontend.FundPages(h.FundExists))) // issue 10: an unknown fund is a 404 page
+	r.GET("/funds/:code", h.FundPage) // issue 15: headline figures rendered on the server; an unknown fund is a 404 page
 	r.GET("/staff", fe)
 	r.GET("/static/*path", fe)
 	// Issue 13: the printable fund report (staff, cookie session).
 	handlers.ReportCSS = frontend.AssetURL("css/report.css")
 	r.GET("/funds/:code/report", h.Authenticate, staff, h.FundReport)
+	// Issue 15: donors' statements, receipts, the embeddable widget and badge.
+	r.GET("/donor/:token", h.DonorPage)
+	r.GET("/contributions/:id/receipt", h.Authenticate, staff, h.Receipt)
+	r.GET("/embed/funds/:code", h.Embed)
+	r.GET("/badge/funds/:file", h.Badge)
+	r.GET("/robots.txt", h.Robots)
 
 	v1 := r.Group("/api/v1", h.Authenticate)
 
@@ -145,6 +157,15 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 	v1.POST("/contributions/:id/documents", contributionFund, h.UploadDocument(models.RecordContribution))
 	v1.GET("/documents/:id", staff, h.DownloadDocument)
 	v1.POST("/documents/:id/supersede", documentFund, h.SupersedeDocument)
+
+	// Issue 15: open data, donors' statement links, acknowledgements (pages: below).
+	v1.GET("/funds/:fund/snapshot.zip", h.Snapshot)
+	v1.GET("/donors/:id/links", staff, h.ListDonorLinks)
+	v1.POST("/donors/:id/links", bodyFund, h.CreateDonorLink) // a link limited to a fund: that fund's writers
+	v1.DELETE("/donor-links/:id", shared, h.RevokeDonorLink)
+	v1.GET("/donor-view/:token", h.DonorView)
+	v1.POST("/contributions/:id/acknowledge", contributionFund, h.AcknowledgeContribution)
+	v1.GET("/contributions/:id/receipt", staff, h.Receipt)
 
 	v1.GET("/exports/contributions.csv", staff, h.ExportContributions)
 	v1.GET("/exports/pledges.csv", staff, h.ExportPledges)

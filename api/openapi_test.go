@@ -17,6 +17,7 @@ import (
 
 	"github.com/fundtracker/fundtracker/api"
 	"github.com/fundtracker/fundtracker/frontend"
+	"github.com/fundtracker/fundtracker/models"
 	"github.com/fundtracker/fundtracker/store/storetest"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -128,7 +129,8 @@ func TestOpenAPIOperationsSayWhoMayCallThem(t *testing.T) {
 		case access != "public" && access != "signed-in" && access != "read" && access != "metrics" && o.Responses.Status(http.StatusForbidden) == nil:
 			t.Errorf("%s: x-access %s but no 403 documented", op, access)
 		case strings.HasPrefix(path, "/api/v1/") && method == http.MethodPost && o.Responses.Status(http.StatusCreated) != nil &&
-			!hasParam(o, "header", "Idempotency-Key") && !strings.HasPrefix(path, "/api/v1/users") && !strings.HasPrefix(path, "/api/v1/tokens"):
+			!hasParam(o, "header", "Idempotency-Key") && !strings.HasPrefix(path, "/api/v1/users") && !strings.HasPrefix(path, "/api/v1/tokens") &&
+			!strings.HasSuffix(path, "/links"): // issue 15: a replay would store the link's secret
 			t.Errorf("%s: a create without the Idempotency-Key header", op)
 		}
 	}
@@ -361,6 +363,30 @@ func TestOpenAPIMatchesEveryAnswer(t *testing.T) {
 	c.call("GET", "/api/v1/exports/fts.csv?hxl=1&fund_id="+fund+"&from=2024-01-01&to=2024-12-31", staff, nil).status(http.StatusOK)
 	c.call("GET", "/funds/resilience/report?from=2024-07-01&as_of=2024-12-31&lang=ar", staff, nil).status(http.StatusOK)
 	c.call("GET", "/api/v1/exports/contributions.csv?voided=maybe", staff, nil).fails(http.StatusUnprocessableEntity, "validation_failed", "voided")
+	// Issue 15: translations, donor links, acknowledgements, receipts, embed, badge, open data.
+	c.call("PATCH", "/api/v1/funds/"+fund, admin, map[string]any{"translations": map[string]any{
+		"fr": map[string]any{"name": "Fonds de résilience"}, "ar": map[string]any{"name": "صندوق الصمود", "organization": "المنظمة الدولية للهجرة"}}}).status(http.StatusOK)
+	c.call("GET", "/api/v1/funds/resilience?lang=ar", "", nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/funds?lang=fr", "", nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/funds/resilience/donors?lang=ar", "", nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/funds/resilience/snapshot.zip?as_of=2024-12-31&lang=fr", "", nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/funds/resilience/snapshot.zip?as_of=2999-12-31", "", nil).fails(http.StatusUnprocessableEntity, "validation_failed", "as_of")
+	link := c.call("POST", "/api/v1/donors/"+donor+"/links", staff, map[string]any{"expires_on": "2099-12-31"}).fails(http.StatusUnprocessableEntity, "validation_failed", "expires_on")
+	link = c.call("POST", "/api/v1/donors/"+donor+"/links", staff, map[string]any{"expires_on": string(models.Today()), "lang": "fr"}).status(http.StatusCreated)
+	c.call("GET", "/api/v1/donors/"+donor+"/links", staff, nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/donor-view/"+strings.TrimPrefix(link.str("url"), "/donor/")+"?from=2024-01-01", "", nil).status(http.StatusOK)
+	c.call("GET", link.str("url")+"?lang=ar", "", nil).status(http.StatusOK)
+	c.call("DELETE", "/api/v1/donor-links/"+id(link), staff, nil).status(http.StatusNoContent)
+	c.call("GET", "/api/v1/donor-view/"+strings.TrimPrefix(link.str("url"), "/donor/"), "", nil).fails(http.StatusNotFound, "not_found", "")
+	c.call("POST", "/api/v1/contributions/"+paid+"/acknowledge", staff, map[string]any{"acknowledgement": "acknowledged"}).status(http.StatusOK)
+	c.call("GET", "/api/v1/contributions?acknowledgement=acknowledged", staff, nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/contributions/"+paid+"/receipt?lang=ar", staff, nil).status(http.StatusOK)
+	c.call("GET", "/contributions/"+paid+"/receipt?lang=fr", staff, nil).status(http.StatusOK)
+	c.call("GET", "/embed/funds/resilience?lang=ar", "", nil).status(http.StatusOK)
+	c.call("GET", "/funds/resilience?lang=fr", "", nil).status(http.StatusOK)
+	c.call("GET", "/funds/no-such-fund", "", nil).status(http.StatusNotFound)
+	c.call("GET", "/badge/funds/resilience.svg?lang=fr", "", nil).status(http.StatusOK)
+	c.call("GET", "/robots.txt", "", nil).status(http.StatusOK)
 
 	if missing := without(documented(c.doc), keys(c.ok)); len(missing) > 0 {
 		t.Errorf("documented operations that never answered 2xx here (add them to this test):\n  %s", strings.Join(missing, "\n  "))
@@ -373,7 +399,8 @@ func TestOpenAPIMatchesEveryAnswer(t *testing.T) {
 // operation's x-access says so.
 func TestOpenAPIAccessIsAsDocumented(t *testing.T) {
 	c := newConformance(t)
-	fill := strings.NewReplacer("{id}", "999999", "{fund}", "no-such-fund", "{code}", "no-such-fund", "{path}", "no-such-file.js")
+	fill := strings.NewReplacer("{id}", "999999", "{fund}", "no-such-fund", "{code}", "no-such-fund", "{path}", "no-such-file.js",
+		"{token}", "no-such-token", "{file}", "no-such-fund.svg") // issue 15
 	roles := []struct{ name, email, token string }{{"anonymous", "", ""}, {"staff", "staff@example.org", c.staff}, {"admin", "admin@example.org", c.admin}}
 	for _, op := range documented(c.doc) {
 		method, path, _ := strings.Cut(op, " ")

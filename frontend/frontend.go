@@ -55,9 +55,10 @@ type resource struct {
 }
 
 type site struct {
-	assets map[string]*resource // by URL path, e.g. /static/js/fund.3f2a1c9e.js
-	urls   map[string]string    // logical name (js/fund.js) -> URL path
-	pages  map[string]*resource // by page + "/" + language
+	assets map[string]*resource          // by URL path, e.g. /static/js/fund.3f2a1c9e.js
+	urls   map[string]string             // logical name (js/fund.js) -> URL path
+	pages  map[string]*resource          // by page + "/" + language
+	tmpl   map[string]*template.Template // by language: pages rendered with data (issue 15)
 }
 
 var built = mustBuild()
@@ -78,7 +79,7 @@ func mustBuild() *site {
 }
 
 func build() (*site, error) {
-	s := &site{assets: map[string]*resource{}, urls: map[string]string{}, pages: map[string]*resource{}}
+	s := &site{assets: map[string]*resource{}, urls: map[string]string{}, pages: map[string]*resource{}, tmpl: map[string]*template.Template{}}
 	static, err := fs.Sub(files, "static")
 	if err != nil {
 		return nil, err
@@ -225,6 +226,9 @@ func Dictionary(lang string) (map[string]string, error) {
 type pageData struct {
 	Lang, Dir string
 	Languages []string
+	// Issue 15: the meta description, and the fund page's data when rendered with it.
+	Description string
+	Fund        *FundData
 }
 
 func (s *site) renderPages(static fs.FS) error {
@@ -239,7 +243,8 @@ func (s *site) renderPages(static fs.FS) error {
 		if err != nil {
 			return err
 		}
-		funcs := template.FuncMap{
+		funcs := funcs(lang, dict, asset) // issue 15: the formatting helpers of render.go
+		for k, v := range (template.FuncMap{
 			"asset": asset,
 			"t": func(key string) (string, error) {
 				if v := dict[key]; v != "" {
@@ -249,12 +254,15 @@ func (s *site) renderPages(static fs.FS) error {
 			},
 			// languageName is each language's own name, for the switcher.
 			"languageName": func(l string) string { return languageNames[l] },
+		}) {
+			funcs[k] = v
 		}
 		tmpl, err := template.New("").Funcs(funcs).ParseFS(static, "*.html")
 		if err != nil {
 			return err
 		}
-		data := pageData{Lang: lang, Dir: "ltr", Languages: Languages}
+		s.tmpl[lang] = tmpl
+		data := pageData{Lang: lang, Dir: "ltr", Languages: Languages, Description: dict["common.description"]}
 		if rtl[lang] {
 			data.Dir = "rtl"
 		}

@@ -1,32 +1,13 @@
 package frontend
 
 import (
-	"context"
-	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 )
 
-// FundPages serves /funds/{code}: the fund's dashboard when exists says there
-// is such a fund, else a 404 page in the page's language (issue 10). When
-// exists fails (the database is down), the dashboard is served: its script
-// says what the API answers.
-func FundPages(exists func(ctx context.Context, code string) (bool, error)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		code := strings.TrimPrefix(r.URL.Path, "/funds/")
-		if pageFor(r.URL.Path) == "fund" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-			ok, err := exists(r.Context(), code)
-			if err != nil {
-				slog.WarnContext(r.Context(), "fund page: cannot tell whether the fund exists", "code", code, "error", err)
-			} else if !ok {
-				built.notFound(w, r)
-				return
-			}
-		}
-		built.ServeHTTP(w, r)
-	})
-}
+// NotFoundPage answers 404 with the "not found" page in the request's
+// language: /funds/{code} of no fund (issue 10).
+func NotFoundPage(w http.ResponseWriter, r *http.Request) { built.notFound(w, r) }
 
 // notFound answers 404 with the "not found" page in the request's language.
 func (s *site) notFound(w http.ResponseWriter, r *http.Request) {

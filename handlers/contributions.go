@@ -18,6 +18,9 @@ type ContributionStore interface {
 func contributionFilter(q *query) models.ContributionFilter {
 	f := models.ContributionFilter{FundID: q.id("fund_id"), DonorID: q.id("donor_id"), PledgeID: q.id("pledge_id"),
 		From: q.date("from"), To: q.date("to")}
+	if v := q.c.Query("acknowledgement"); v != "" { // issue 15
+		f.Acknowledgement = models.OneOf("acknowledgement", v, "", models.Acknowledgements, q.p)
+	}
 	if f.From != "" && f.To != "" && f.To < f.From {
 		q.p.Add("to", "must be on or after from")
 	}

@@ -220,8 +220,8 @@ func (h *Handler) DonorBreakdownXLSX(c *gin.Context) { h.exportDonors(c, xlsxFor
 func (h *Handler) exportDonors(c *gin.Context, format exportFormat) {
 	q := newQuery(c)
 	voided := voidedParam(q)
-	lang := langParam(q)
-	q.bom() // validated here, read by csvFormat
+	lang := Lang(c) // names and, in the workbook, headers: ?lang= (any tag), then Accept-Language (issue 15)
+	q.bom()         // validated here, read by csvFormat
 	if err := q.err(); err != nil {
 		Error(c, err)
 		return
@@ -240,6 +240,7 @@ func (h *Handler) exportDonors(c *gin.Context, format exportFormat) {
 		filters: append([][2]string{{"fund", c.Param("fund")}}, filtersOf(c, "voided")...)}
 	format(c, c.Param("fund")+"-donors", t, func(write func([]any) error) error {
 		for _, d := range shares {
+			d.DonorShare = d.DonorShare.In(lang) // named in the answer's language, as in GET .../donors
 			t.totals.add("live", models.ReportingCurrency, d.Paid.Amount, d.Outstanding.Amount, d.Pledged.Amount)
 			var id any = d.DonorID
 			if d.Anonymous {

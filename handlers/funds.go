@@ -29,6 +29,10 @@ func (h *Handler) ListFunds(c *gin.Context) {
 		Error(c, err)
 		return
 	}
+	lang := Lang(c)
+	for i := range page.Items {
+		page.Items[i] = page.Items[i].Localized(lang)
+	}
 	publicJSON(c, page)
 }
 
@@ -39,7 +43,7 @@ func (h *Handler) GetFund(c *gin.Context) {
 		Error(c, err)
 		return
 	}
-	publicJSON(c, f)
+	publicJSON(c, f.Localized(Lang(c)))
 }
 
 // CreateFund answers POST /funds.
@@ -58,16 +62,4 @@ func (h *Handler) UpdateFund(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, f)
-}
-
-// FundExists says whether a fund has this id or code (for the dashboard page).
-func (h *Handler) FundExists(ctx context.Context, idOrCode string) (bool, error) {
-	_, err := h.funds.Fund(ctx, idOrCode)
-	switch models.ErrorCode(err) {
-	case "":
-		return true, nil
-	case models.ENOTFOUND:
-		return false, nil
-	}
-	return false, err
 }

@@ -29,6 +29,8 @@ type Handler struct {
 	documents     DocumentStore
 	// DocumentMaxBytes bounds an uploaded document (FUNDTRACKER_DOCUMENT_MAX_BYTES, 20 MiB unless set).
 	DocumentMaxBytes int64
+	public           PublicStore // issue 15
+	embedOrigins     string      // issue 15: who may frame /embed (FUNDTRACKER_EMBED_ORIGINS)
 	// SecureCookies forces the Secure flag on cookies (behind a TLS proxy).
 	SecureCookies bool
 	cop           *http.CrossOriginProtection
@@ -50,12 +52,13 @@ type Store interface {
 	ReportingStore
 	AccessStore
 	DocumentStore
+	PublicStore
 }
 
 // New returns the handlers over a store.
 func New(s Store) *Handler {
 	return &Handler{funds: s, donors: s, rates: s, pledges: s, contributions: s, reports: s, auth: s, users: s,
-		audit: s, health: s, reporting: s, access: s, documents: s, DocumentMaxBytes: DefaultDocumentMaxBytes,
+		audit: s, health: s, reporting: s, public: s, access: s, documents: s, DocumentMaxBytes: DefaultDocumentMaxBytes,
 		cop: http.NewCrossOriginProtection(), exports: NewExports(0, 0)}
 }
 

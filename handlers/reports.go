@@ -18,12 +18,39 @@ type ReportStore interface {
 
 // Progress answers GET /funds/{id-or-code}/progress?as_of=.
 func (h *Handler) Progress(c *gin.Context) {
-	fundFigures(c, func(q *query) models.Date { return q.date("as_of") }, h.reports.Progress)
+	q := newQuery(c)
+	asOf := q.date("as_of")
+	if err := q.err(); err != nil {
+		Error(c, err)
+		return
+	}
+	p, err := h.reports.Progress(c.Request.Context(), c.Param("fund"), asOf)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	p.FirstContribution = p.FirstContribution.In(Lang(c))
+	publicJSON(c, p)
 }
 
 // DonorBreakdown answers GET /funds/{id-or-code}/donors.
 func (h *Handler) DonorBreakdown(c *gin.Context) {
-	fundFigures(c, (*query).page, h.reports.DonorBreakdown)
+	q := newQuery(c)
+	pg := q.page()
+	if err := q.err(); err != nil {
+		Error(c, err)
+		return
+	}
+	page, err := h.reports.DonorBreakdown(c.Request.Context(), c.Param("fund"), pg)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	lang := Lang(c)
+	for i := range page.Items {
+		page.Items[i] = page.Items[i].In(lang)
+	}
+	publicJSON(c, page)
 }
 
 // Timeline answers GET /funds/{id-or-code}/timeline?interval=day|month.

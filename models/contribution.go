@@ -29,6 +29,9 @@ type Contribution struct {
 	VoidedBy     string     `json:"voided_by"`
 	CreatedAt    time.Time  `json:"created_at"`
 	CreatedBy    string     `json:"created_by"`
+	// Acknowledgement of the gift to the donor (issue 15).
+	Acknowledgement string `json:"acknowledgement"`
+	AcknowledgedOn  Date   `json:"acknowledged_on"`
 }
 
 // ContributionInput is the body of POST /contributions.

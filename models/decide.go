@@ -245,6 +245,7 @@ func DecideContribution(in ContributionInput, ld ContributionLoad) (Contribution
 		return ContributionWrite{}, p.Err()
 	}
 	c.CreatedAt, c.CreatedBy = ld.Now, ld.By
+	c.Acknowledgement = AckToBeAcknowledged // the column's default (issue 15)
 	w := ContributionWrite{Contribution: c}
 	contributionEffects(&w.Effects, c, 1, c.ReceivedOn)
 	if ld.Pledge != nil {

@@ -17,9 +17,11 @@ type Donor struct {
 	Anonymous    bool   `json:"anonymous"`
 	ContactEmail string `json:"contact_email"`
 	// IATIOrgRef (issue 13) is the donor's IATI organisation identifier; nil when unset.
-	IATIOrgRef *string   `json:"iati_org_ref"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	IATIOrgRef *string `json:"iati_org_ref"`
+	// DisplayNames are the donor's names in other languages (issue 15).
+	DisplayNames map[string]string `json:"display_names"`
+	CreatedAt    time.Time         `json:"created_at"`
+	UpdatedAt    time.Time         `json:"updated_at"`
 }
 
 // PublicName is the donor's name as the public may see it.
@@ -38,6 +40,8 @@ type DonorInput struct {
 	Anonymous    *bool        `json:"anonymous"`
 	ContactEmail *string      `json:"contact_email"`
 	IATIOrgRef   NullableText `json:"iati_org_ref"`
+	// DisplayNames merge per language: null or "" removes a language.
+	DisplayNames map[string]*string `json:"display_names"`
 }
 
 // Apply validates the input and writes it onto d.
@@ -59,6 +63,9 @@ func (in DonorInput) Apply(d *Donor, partial bool) error {
 		d.ContactEmail = Email("contact_email", *in.ContactEmail, false, p)
 	}
 	in.IATIOrgRef.apply("iati_org_ref", &d.IATIOrgRef, IATIOrgRef, p)
+	if in.DisplayNames != nil || d.DisplayNames == nil {
+		d.DisplayNames = applyDisplayNames(d.DisplayNames, in.DisplayNames, p)
+	}
 	return p.Err()
 }
 

@@ -26,6 +26,8 @@ type Fund struct {
 	// RequireAgreementForCommitment refuses to move a pledge to stage
 	// commitment until an agreement document is attached to it (issue 16).
 	RequireAgreementForCommitment bool `json:"require_agreement_for_commitment"`
+	// Translations are the fund's texts in other languages (issue 15).
+	Translations map[string]FundTranslation `json:"translations"`
 }
 
 // FundInput is the body of POST /funds and, with Partial, of PATCH /funds/{id}.
@@ -43,6 +45,8 @@ type FundInput struct {
 
 	// RequireAgreementForCommitment (issue 16).
 	RequireAgreementForCommitment *bool `json:"require_agreement_for_commitment"`
+	// Translations merge per language: null removes a language.
+	Translations map[string]*FundTranslationInput `json:"translations"`
 }
 
 // Apply validates the input and writes it onto f. When partial, absent fields
@@ -77,6 +81,9 @@ func (in FundInput) Apply(f *Fund, partial bool) error {
 	}
 	if f.OpensOn != "" && f.ClosesOn != "" && f.ClosesOn < f.OpensOn {
 		p.Add("closes_on", "must be on or after opens_on")
+	}
+	if in.Translations != nil || f.Translations == nil {
+		f.Translations = applyFundTranslations(f.Translations, in.Translations, p)
 	}
 	f.Currency = ReportingCurrency
 	return p.Err()
@@ -119,6 +126,20 @@ type Progress struct {
 type FirstContribution struct {
 	Donor      string `json:"donor"`
 	ReceivedOn Date   `json:"received_on"`
+	// For naming the donor in another language (issue 15).
+	Anonymous    bool              `json:"-"`
+	DonorName    string            `json:"-"`
+	DisplayNames map[string]string `json:"-"`
+}
+
+// In names the donor in lang.
+func (fc *FirstContribution) In(lang string) *FirstContribution {
+	if fc == nil {
+		return nil
+	}
+	out := *fc
+	out.Donor = PublicNameIn(fc.DonorName, fc.DisplayNames, fc.Anonymous, lang)
+	return &out
 }
 
 // Totals are a fund's sums in USD cents; they make a Progress.
@@ -157,6 +178,14 @@ type DonorShare struct {
 	SharePaidPercent string  `json:"share_of_paid_percent"`
 	PaidCents        int64   `json:"-"`
 	OutstandingCents int64   `json:"-"`
+	// DisplayNames name the donor in other languages (issue 15).
+	DisplayNames map[string]string `json:"-"`
+}
+
+// In names the donor in lang (anonymous donors too).
+func (d DonorShare) In(lang string) DonorShare {
+	d.Name = PublicNameIn(d.Name, d.DisplayNames, d.Anonymous, lang)
+	return d
 }
 
 // TimelinePoint is one period of a fund's timeline, in USD.

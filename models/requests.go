@@ -26,6 +26,7 @@ var SessionTTL = 12 * time.Hour
 
 // ContributionFilter narrows the contribution list and export.
 type ContributionFilter struct {
+	Acknowledgement           string // issue 15: one of Acknowledgements ("" any)
 	FundID, DonorID, PledgeID int64
 	From, To                  Date // received_on, inclusive
 }
@@ -99,4 +100,27 @@ type RecordFilter struct {
 	// AsOf, when set, reads the books as they stood at the end of that day:
 	// records dated up to it, voids and cancellations made after it undone.
 	AsOf Date
+}
+
+// Issue 15: the open-data snapshot of a fund as it stood at the end of a day.
+
+// Snapshot is a fund's public figures as of a day, read in one snapshot.
+type Snapshot struct {
+	Fund          Fund
+	Progress      Progress
+	Donors        []DonorShare           // live at as_of, most paid first
+	Timeline      []TimelinePoint        // months, dated as progress?as_of= dates them
+	Contributions []SnapshotContribution // live at as_of, oldest first
+}
+
+// SnapshotContribution is a contribution's public columns.
+type SnapshotContribution struct {
+	ReceivedOn   Date
+	DonorName    string
+	DisplayNames map[string]string
+	Anonymous    bool
+	Amount       Money
+	Currency     string
+	AmountUSD    Money
+	Earmarking   string
 }

@@ -1,5 +1,7 @@
 // Package seed loads the IOM Resilience Fund demo: the fund and its first
-// contributor, Morocco (announced 29 July 2024), with illustrative figures.
+// contributor, Morocco (announced Monday 29 July 2025), with illustrative figures.
+// The fund was launched in June 2025; the demo records are dated between its
+// opening (2025-06-01) and 2026-12-01.
 // Seeding is idempotent: every record is created with an idempotency key, so
 // a second run replays the first answers and writes nothing.
 package seed
@@ -62,30 +64,34 @@ func Demo(ctx context.Context, s *store.Store) error {
 	sd := &seeder{s: s}
 	fund := sd.fund(ctx)
 	sd.rates(ctx)
-	morocco := sd.donor(ctx, "morocco", "Kingdom of Morocco", "government", "MA", false)
-	nordic := sd.donor(ctx, "nordic", "Nordic government partner (illustrative)", "government", "SE", false)
-	leman := sd.donor(ctx, "leman", "Fondation Léman pour la mobilité (illustrative)", "foundation", "CH", false)
-	atlas := sd.donor(ctx, "atlas", "Atlas Business Council (illustrative)", "private_sector", "MA", false)
-	private := sd.donor(ctx, "private", "Private donor (illustrative)", "individual", "US", true)
-	sahel := sd.donor(ctx, "sahel", "Sahel Migrant Solidarity Network (illustrative)", "ngo", "SN", false)
-	coastal := sd.donor(ctx, "coastal", "Coastal Cities Alliance (illustrative)", "multilateral", "", false)
+	morocco := sd.donor(ctx, "morocco", "Kingdom of Morocco", "government", "MA", false, "Royaume du Maroc", "المملكة المغربية")
+	nordic := sd.donor(ctx, "nordic", "Nordic government partner (illustrative)", "government", "SE", false,
+		"Partenaire gouvernemental nordique (fictif)", "شريك حكومي من بلدان الشمال (افتراضي)")
+	leman := sd.donor(ctx, "leman", "Fondation Léman pour la mobilité (illustrative)", "foundation", "CH", false,
+		"Fondation Léman pour la mobilité (fictif)", "مؤسسة ليمان للتنقل (افتراضي)")
+	atlas := sd.donor(ctx, "atlas", "Atlas Business Council (illustrative)", "private_sector", "MA", false,
+		"Conseil d'affaires de l'Atlas (fictif)", "مجلس أعمال الأطلس (افتراضي)")
+	private := sd.donor(ctx, "private", "Private donor (illustrative)", "individual", "US", true, "", "")
+	sahel := sd.donor(ctx, "sahel", "Sahel Migrant Solidarity Network (illustrative)", "ngo", "SN", false,
+		"Réseau sahélien de solidarité avec les migrants (fictif)", "")
+	coastal := sd.donor(ctx, "coastal", "Coastal Cities Alliance (illustrative)", "multilateral", "", false, "", "")
 
-	sd.contribution(ctx, "morocco-1", fund, morocco, 0, "1000000.00", "USD", "2024-07-29", "MA-2024-001",
-		"First contributor, announced by IOM Director General Amy Pope on 29 July 2024 (Le Maroc, premier contributeur au "+
+	sd.contribution(ctx, "morocco-1", fund, morocco, 0, "1000000.00", "USD", "2025-07-29", "MA-2025-001",
+		"First contributor, announced by IOM Director General Amy Pope on Monday 29 July 2025 (Le Maroc, premier contributeur au "+
 			"Fonds de résilience; المغرب أول دولة تقدم مساهمة مالية لصندوق الصمود). The announcement gives no amount: "+Illustrative)
-	p := sd.pledge(ctx, "nordic", fund, nordic, "4000000.00", "EUR", "2024-09-16", "2025-06-30", "commitment", "SE-2024-017")
-	sd.contribution(ctx, "nordic-1", fund, nordic, p, "2000000.00", "EUR", "2024-10-21", "SE-2024-017/1", Illustrative)
-	sd.contribution(ctx, "nordic-2", fund, nordic, p, "1000000.00", "EUR", "2025-03-12", "SE-2024-017/2", Illustrative)
-	p = sd.pledge(ctx, "leman", fund, leman, "1500000.00", "CHF", "2024-11-05", "2025-12-31", "commitment", "CH-FL-2024-3")
-	sd.contribution(ctx, "leman-1", fund, leman, p, "750000.00", "CHF", "2024-12-10", "CH-FL-2024-3/1", Illustrative)
-	p = sd.pledge(ctx, "atlas", fund, atlas, "5000000.00", "MAD", "2025-01-20", "2025-09-30", "pledge", "ABC-2025-01")
-	sd.contribution(ctx, "atlas-1", fund, atlas, p, "2500000.00", "MAD", "2025-02-14", "ABC-2025-01/1", Illustrative)
-	sd.contribution(ctx, "private-1", fund, private, 0, "250000.00", "USD", "2025-01-15", "PRV-2025-001", Illustrative)
-	c := sd.contribution(ctx, "sahel-dup", fund, sahel, 0, "50000.00", "EUR", "2025-05-06", "SMSN-2025-05", Illustrative)
-	sd.contribution(ctx, "sahel-1", fund, sahel, 0, "50000.00", "EUR", "2025-05-06", "SMSN-2025-05", Illustrative)
-	p = sd.pledge(ctx, "coastal", fund, coastal, "500000.00", "EUR", "2024-12-01", "2025-06-30", "pledge", "CCA-2024-12")
-	sd.void(ctx, "2025-05-07", c, "Duplicate entry of the same bank transfer (illustrative).")
-	sd.cancel(ctx, "2025-03-31", p, "The partner redirected these funds to an earmarked appeal (illustrative).")
+	p := sd.pledge(ctx, "nordic", fund, nordic, "4000000.00", "EUR", "2025-09-16", "2026-06-30", "commitment", "SE-2025-017")
+	sd.contribution(ctx, "nordic-1", fund, nordic, p, "2000000.00", "EUR", "2025-10-21", "SE-2025-017/1", Illustrative)
+	sd.contribution(ctx, "nordic-2", fund, nordic, p, "1000000.00", "EUR", "2026-03-12", "SE-2025-017/2", Illustrative)
+	p = sd.pledge(ctx, "leman", fund, leman, "1500000.00", "CHF", "2025-11-05", "2026-12-31", "commitment", "CH-FL-2025-3")
+	sd.contribution(ctx, "leman-1", fund, leman, p, "750000.00", "CHF", "2025-12-10", "CH-FL-2025-3/1", Illustrative)
+	p = sd.pledge(ctx, "atlas", fund, atlas, "5000000.00", "MAD", "2026-01-20", "2026-09-30", "pledge", "ABC-2026-01")
+	sd.contribution(ctx, "atlas-1", fund, atlas, p, "2500000.00", "MAD", "2026-02-14", "ABC-2026-01/1", Illustrative)
+	sd.contribution(ctx, "private-1", fund, private, 0, "250000.00", "USD", "2026-01-15", "PRV-2026-001", Illustrative)
+	c := sd.contribution(ctx, "sahel-dup", fund, sahel, 0, "50000.00", "EUR", "2026-05-06", "SMSN-2026-05", Illustrative)
+	sd.contribution(ctx, "sahel-1", fund, sahel, 0, "50000.00", "EUR", "2026-05-06", "SMSN-2026-05", Illustrative)
+	p = sd.pledge(ctx, "coastal", fund, coastal, "500000.00", "EUR", "2025-12-01", "2026-06-30", "pledge", "CCA-2025-12")
+	sd.void(ctx, "2026-05-07", c, "Duplicate entry of the same bank transfer (illustrative).")
+	sd.cancel(ctx, "2026-03-31", p, "The partner redirected these funds to an earmarked appeal (illustrative).")
 	if sd.err == nil {
 		slog.Info("seeded the IOM Resilience Fund demo", "fund", FundCode)
 	}
@@ -105,10 +111,24 @@ func (sd *seeder) fund(ctx context.Context) int64 {
 	in := models.FundInput{Code: ptr(FundCode), Name: ptr("IOM Resilience Fund"),
 		Organization: ptr("International Organization for Migration (IOM)"),
 		Description: ptr("USD 100 million of flexible, unearmarked funding so that IOM can respond at once, wherever " +
-			"migrants and crisis-affected communities need it. Morocco was announced as its first contributor on 29 July 2024. " +
-			"Amounts in this demo are illustrative."),
-		TargetUSD: dec("100000000.00"), OpensOn: day("2024-07-01")}
-	f, rep, err := sd.on("2024-07-01").CreateFund(ctx, actor, in, key("fund"))
+			"migrants and crisis-affected communities need it. Launched in June 2025; Morocco was announced as its first " +
+			"contributor on 29 July 2025. Amounts in this demo are illustrative."),
+		TargetUSD: dec("100000000.00"), OpensOn: day("2025-06-01"),
+		// The names and wording of the announcements (../shared/seeds/).
+		Translations: map[string]*models.FundTranslationInput{
+			"fr": {Name: ptr("Fonds de résilience de l'OIM"),
+				Organization: ptr("Organisation internationale pour les migrations (OIM)"),
+				Description: ptr("100 millions de dollars de ressources financières non affectées, pour que l'OIM intervienne " +
+					"de manière flexible et efficace où le besoin s'en fait sentir, auprès des migrants et des communautés " +
+					"touchées par les crises. Lancé en juin 2025 ; le Maroc en a été annoncé premier contributeur le " +
+					"29 juillet 2025. Les montants de cette démonstration sont fictifs.")},
+			"ar": {Name: ptr("صندوق الصمود"),
+				Organization: ptr("المنظمة الدولية للهجرة"),
+				Description: ptr("يهدف صندوق الصمود إلى جمع 100 مليون دولار من التمويلات غير المشروطة، من أجل دعم العمليات " +
+					"الإنسانية العاجلة للمهاجرين والفئات المتنقلة والمتضررة من الأزمات. أُطلق في يونيو 2025، وأُعلن أن المغرب " +
+					"أول دولة تقدم مساهمة مالية له يوم 29 يوليوز 2025. المبالغ الواردة في هذا العرض توضيحية.")},
+		}}
+	f, rep, err := sd.on("2025-06-01").CreateFund(ctx, actor, in, key("fund"))
 	sd.fail("fund", err)
 	sd.iati(ctx)
 	return id(f, rep)
@@ -138,7 +158,7 @@ func (sd *seeder) rates(ctx context.Context) {
 		"CHF": {"0.895", "0.848", "0.907", "0.884", "0.797"},
 		"MAD": {"9.93", "9.77", "10.11", "9.52", "9.03"},
 	}
-	days := []string{"2024-07-01", "2024-10-01", "2025-01-01", "2025-04-01", "2025-07-01"}
+	days := []string{"2025-06-01", "2025-10-01", "2026-01-01", "2026-04-01", "2026-07-01"}
 	for _, cur := range []string{"EUR", "CHF", "MAD"} {
 		for i, d := range days {
 			if sd.err != nil {
@@ -152,12 +172,19 @@ func (sd *seeder) rates(ctx context.Context) {
 	}
 }
 
-func (sd *seeder) donor(ctx context.Context, name, full, kind, country string, anonymous bool) int64 {
+func (sd *seeder) donor(ctx context.Context, name, full, kind, country string, anonymous bool, fr, ar string) int64 {
 	if sd.err != nil {
 		return 0
 	}
-	d, rep, err := sd.on("2024-07-01").CreateDonor(ctx, actor, models.DonorInput{Name: &full, Kind: &kind, CountryCode: &country,
-		Anonymous: &anonymous}, key("donor:"+name))
+	names := map[string]*string{}
+	if fr != "" {
+		names["fr"] = &fr
+	}
+	if ar != "" {
+		names["ar"] = &ar
+	}
+	d, rep, err := sd.on("2025-06-01").CreateDonor(ctx, actor, models.DonorInput{Name: &full, Kind: &kind, CountryCode: &country,
+		Anonymous: &anonymous, DisplayNames: names}, key("donor:"+name))
 	sd.fail("donor "+name, err)
 	return id(d, rep)
 }

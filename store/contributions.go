@@ -38,6 +38,9 @@ func filterContributions(q *gorm.DB, f ContributionFilter) *gorm.DB {
 	if f.To != "" {
 		q = q.Where("contributions.received_on <= ?", string(f.To))
 	}
+	if f.Acknowledgement != "" {
+		q = q.Where("contributions.acknowledgement = ?", f.Acknowledgement)
+	}
 	return q
 }
 

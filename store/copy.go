@@ -29,6 +29,7 @@ var copyTables = []struct {
 	{"exchange_rates", "id", true},
 	{"pledges", "id", true},
 	{"contributions", "id", true},
+	{"donor_links", "id", true}, // issue 15
 	{"fund_totals", "fund_id", false},
 	{"fund_day_totals", "fund_id, day", false},
 	{"fund_donor_totals", "fund_id, donor_id", false},

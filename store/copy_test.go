@@ -52,7 +52,7 @@ func TestCopyMovesTheWholeLedger(t *testing.T) {
 			if err := seed.Demo(context.Background(), s); err != nil {
 				t.Fatal(err)
 			}
-			return s, []models.Date{"2024-07-28", "2024-07-29", "2024-09-30", "2024-12-31"}
+			return s, []models.Date{"2025-07-28", "2025-07-29", "2025-09-30", "2025-12-31", "2026-05-07"}
 		}},
 		{"random ledger", func(t *testing.T) (*store.Store, []models.Date) {
 			l := newLedger(t, 7)
@@ -121,8 +121,15 @@ func checkCopy(t *testing.T, src, target *store.Store, days []models.Date) {
 		}
 	}()
 	idem := store.Idempotency{Key: "copy-test", Fingerprint: "copy-test"}
-	_, _, err = src.CreateDonor(ctx, actor, models.DonorInput{Name: strp("Keyed donor"), Kind: strp("other")}, idem)
+	keyed, _, err := src.CreateDonor(ctx, actor, models.DonorInput{Name: strp("Keyed donor"), Kind: strp("other")}, idem)
 	must(err)
+	// Issue 15: a donor link (its hash is copied; the secret opens it on the target too).
+	_, linkSecret, err := src.CreateDonorLink(ctx, actor, keyed.ID, models.DonorLinkInput{ExpiresOn: models.DateInput{Raw: "2099-12-31", Set: true}})
+	if models.ErrorCode(err) == models.EINVALID { // the source's clock may be years back: a link expiring within its limit
+		_, linkSecret, err = src.CreateDonorLink(ctx, actor, keyed.ID, models.DonorLinkInput{ExpiresOn: models.DateInput{Raw: string(models.Today()), Set: true}})
+	}
+	must(err)
+	_ = linkSecret
 
 	rep, err := store.Copy(ctx, src, target, nil)
 	if err != nil {

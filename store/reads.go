@@ -28,8 +28,10 @@ func (s *Store) Progress(ctx context.Context, idOrCode string, asOf models.Date)
 // one statement (one snapshot, with no transaction around it): the public
 // read that is asked most.
 const progressNowSQL = `SELECT f.id, f.code, f.name, f.organization, f.description, f.target_cents, f.opens_on, f.closes_on,
-	f.created_at, f.updated_at, t.paid_cents, t.outstanding_cents, t.paid_unearmarked_cents, t.donor_count, t.contribution_count,
-	d.name, d.anonymous, c.received_on
+	f.created_at, f.updated_at, f.iati_identifier, f.iati_reporting_org_ref, f.iati_reporting_org_type, f.iati_reporting_org_name,
+	f.require_agreement_for_commitment, f.translations,
+	t.paid_cents, t.outstanding_cents, t.paid_unearmarked_cents, t.donor_count, t.contribution_count,
+	d.name, d.anonymous, d.display_names, c.received_on
 	FROM funds f JOIN fund_totals t ON t.fund_id = f.id
 	LEFT JOIN contributions c ON c.id = (SELECT x.id FROM contributions x WHERE x.fund_id = f.id AND x.voided_at IS NULL
 		ORDER BY x.received_on, x.id LIMIT 1)
@@ -46,11 +48,13 @@ func (s *Store) progressNow(ctx context.Context, idOrCode string) (models.Progre
 	}
 	var fr fundRow
 	var t models.Totals
-	var donor, received sql.NullString
+	var donor, displayNames, received sql.NullString
 	var anonymous sql.NullBool
 	err := s.r.WithContext(ctx).Raw(progressNowSQL+where, arg).Row().Scan(&fr.ID, &fr.Code, &fr.Name, &fr.Organization,
-		&fr.Description, &fr.TargetCents, &fr.OpensOn, &fr.ClosesOn, &fr.CreatedAt, &fr.UpdatedAt, &t.PaidCents,
-		&t.OutstandingCents, &t.PaidUnearmarkedCents, &t.DonorCount, &t.ContributionCount, &donor, &anonymous, &received)
+		&fr.Description, &fr.TargetCents, &fr.OpensOn, &fr.ClosesOn, &fr.CreatedAt, &fr.UpdatedAt, &fr.IATIIdentifier,
+		&fr.IATIReportingOrgRef, &fr.IATIReportingOrgType, &fr.IATIReportingOrgName, &fr.RequireAgreementForCommitment,
+		&fr.Translations, &t.PaidCents, &t.OutstandingCents, &t.PaidUnearmarkedCents, &t.DonorCount, &t.ContributionCount,
+		&donor, &anonymous, &displayNames, &received)
 	if errors.Is(err, sql.ErrNoRows) {
 		return models.Progress{}, models.Errorf(models.ENOTFOUND, "No fund %q.", idOrCode)
 	}
@@ -60,7 +64,8 @@ func (s *Store) progressNow(ctx context.Context, idOrCode string) (models.Progre
 	var first *models.FirstContribution
 	if received.Valid {
 		d := models.Donor{Name: donor.String, Anonymous: anonymous.Bool}
-		first = &models.FirstContribution{Donor: d.PublicName(), ReceivedOn: models.Date(received.String)}
+		first = &models.FirstContribution{Donor: d.PublicName(), ReceivedOn: models.Date(received.String),
+			Anonymous: d.Anonymous, DonorName: d.Name, DisplayNames: displayNamesOf(displayNames.String)}
 	}
 	return models.NewProgress(fr.model(), t, first, s.today()), nil
 }
@@ -116,7 +121,7 @@ func (s *Store) progressIn(db *gorm.DB, idOrCode string, asOf models.Date) (mode
 // firstContribution finds the earliest contribution live at the end of asOf
 // (or now), by received_on then id.
 func firstContribution(db *gorm.DB, fundID int64, asOf models.Date) (*models.FirstContribution, error) {
-	q := db.Table("contributions").Select("donors.name, donors.anonymous, contributions.received_on").
+	q := db.Table("contributions").Select("donors.name, donors.anonymous, donors.display_names, contributions.received_on").
 		Joins("JOIN donors ON donors.id = contributions.donor_id").Where("contributions.fund_id = ?", fundID)
 	if asOf == "" {
 		q = q.Where("contributions.voided_at IS NULL")
@@ -124,15 +129,17 @@ func firstContribution(db *gorm.DB, fundID int64, asOf models.Date) (*models.Fir
 		q = q.Where("contributions.received_on <= ? AND (contributions.void_day = '' OR contributions.void_day > ?)", string(asOf), string(asOf))
 	}
 	var rows []struct {
-		Name       string
-		Anonymous  bool
-		ReceivedOn string
+		Name         string
+		Anonymous    bool
+		DisplayNames string
+		ReceivedOn   string
 	}
 	if err := q.Order("contributions.received_on, contributions.id").Limit(1).Scan(&rows).Error; err != nil || len(rows) == 0 {
 		return nil, err
 	}
 	d := models.Donor{Name: rows[0].Name, Anonymous: rows[0].Anonymous}
-	return &models.FirstContribution{Donor: d.PublicName(), ReceivedOn: models.Date(rows[0].ReceivedOn)}, nil
+	return &models.FirstContribution{Donor: d.PublicName(), ReceivedOn: models.Date(rows[0].ReceivedOn),
+		Anonymous: d.Anonymous, DonorName: d.Name, DisplayNames: displayNamesOf(rows[0].DisplayNames)}, nil
 }
 
 // DonorBreakdown lists a fund's donors with a live record, most paid first,
@@ -159,10 +166,11 @@ func (s *Store) donorBreakdownIn(db *gorm.DB, idOrCode string, pg models.PageReq
 		Kind             string
 		CountryCode      string
 		Anonymous        bool
+		DisplayNames     string
 		PaidCents        int64
 		OutstandingCents int64
 	}
-	q := db.Table("fund_donor_totals t").Select("d.name, d.kind, d.country_code, d.anonymous, t.paid_cents, t.outstanding_cents").
+	q := db.Table("fund_donor_totals t").Select("d.name, d.kind, d.country_code, d.anonymous, d.display_names, t.paid_cents, t.outstanding_cents").
 		Joins("JOIN donors d ON d.id = t.donor_id").Where("t.fund_id = ? AND t.live_records > 0", fr.ID).
 		Order("t.paid_cents DESC, t.outstanding_cents DESC, t.donor_id")
 	if pg.Limit > 0 {
@@ -179,6 +187,9 @@ func (s *Store) donorBreakdownIn(db *gorm.DB, idOrCode string, pg models.PageReq
 			country = "" // a country can name a donor (a government) as surely as a name
 		}
 		shares[i] = models.NewDonorShare(d.PublicName(), r.Kind, country, r.Anonymous, r.PaidCents, r.OutstandingCents, paidTotal)
+		if !r.Anonymous {
+			shares[i].DisplayNames = displayNamesOf(r.DisplayNames)
+		}
 	}
 	if pg.Limit <= 0 {
 		return models.Page[models.DonorShare]{Items: shares}, nil

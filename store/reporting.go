@@ -98,10 +98,11 @@ func (s *Store) DonorSharesWithIDs(ctx context.Context, idOrCode string) (out []
 			Kind             string
 			CountryCode      string
 			Anonymous        bool
+			DisplayNames     string
 			PaidCents        int64
 			OutstandingCents int64
 		}
-		if err := db.Table("fund_donor_totals t").Select("t.donor_id, d.name, d.kind, d.country_code, d.anonymous, t.paid_cents, t.outstanding_cents").
+		if err := db.Table("fund_donor_totals t").Select("t.donor_id, d.name, d.kind, d.country_code, d.anonymous, d.display_names, t.paid_cents, t.outstanding_cents").
 			Joins("JOIN donors d ON d.id = t.donor_id").Where("t.fund_id = ? AND t.live_records > 0", fr.ID).
 			Order("t.paid_cents DESC, t.outstanding_cents DESC, t.donor_id").Scan(&rows).Error; err != nil {
 			return err
@@ -112,8 +113,9 @@ func (s *Store) DonorSharesWithIDs(ctx context.Context, idOrCode string) (out []
 			if r.Anonymous {
 				country = ""
 			}
-			out = append(out, DonorShareWithID{DonorID: r.DonorID,
-				DonorShare: models.NewDonorShare(d.PublicName(), r.Kind, country, r.Anonymous, r.PaidCents, r.OutstandingCents, paidTotal)})
+			share := models.NewDonorShare(d.PublicName(), r.Kind, country, r.Anonymous, r.PaidCents, r.OutstandingCents, paidTotal)
+			share.DisplayNames = displayNamesOf(r.DisplayNames)
+			out = append(out, DonorShareWithID{DonorID: r.DonorID, DonorShare: share})
 		}
 		return nil
 	})

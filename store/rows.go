@@ -27,6 +27,7 @@ type fundRow struct {
 
 	// RequireAgreementForCommitment (issue 16).
 	RequireAgreementForCommitment bool
+	Translations                  string // JSON (issue 15)
 }
 
 func (fundRow) TableName() string { return "funds" }
@@ -35,14 +36,16 @@ func (r fundRow) model() models.Fund {
 	return models.Fund{ID: r.ID, Code: r.Code, Name: r.Name, Organization: r.Organization, Description: r.Description,
 		Currency: models.ReportingCurrency, TargetUSD: models.USDCents(r.TargetCents),
 		OpensOn: models.Date(r.OpensOn), ClosesOn: models.Date(r.ClosesOn), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
-		IATIIdentifier: nonEmpty(r.IATIIdentifier), IATIReportingOrg: iatiOrgOf(r), RequireAgreementForCommitment: r.RequireAgreementForCommitment}
+		IATIIdentifier: nonEmpty(r.IATIIdentifier), IATIReportingOrg: iatiOrgOf(r), RequireAgreementForCommitment: r.RequireAgreementForCommitment,
+		Translations: fundTranslationsOf(r.Translations)}
 }
 
 func fundRowOf(f models.Fund) fundRow {
 	r := fundRow{ID: f.ID, Code: f.Code, Name: f.Name, Organization: f.Organization, Description: f.Description,
 		TargetCents: models.ToMinor(f.TargetUSD.Amount, 2), OpensOn: string(f.OpensOn), ClosesOn: string(f.ClosesOn),
 		CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt, IATIIdentifier: valueOf(f.IATIIdentifier),
-		RequireAgreementForCommitment: f.RequireAgreementForCommitment}
+		RequireAgreementForCommitment: f.RequireAgreementForCommitment,
+		Translations:                  jsonOf(f.Translations)}
 	if o := f.IATIReportingOrg; o != nil {
 		r.IATIReportingOrgRef, r.IATIReportingOrgType, r.IATIReportingOrgName = o.Ref, o.Type, o.Name
 	}
@@ -57,6 +60,7 @@ type donorRow struct {
 	Anonymous    bool
 	ContactEmail string
 	IATIOrgRef   string `gorm:"column:iati_org_ref"`
+	DisplayNames string // JSON (issue 15)
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
@@ -65,12 +69,14 @@ func (donorRow) TableName() string { return "donors" }
 
 func (r donorRow) model() models.Donor {
 	return models.Donor{ID: r.ID, Name: r.Name, Kind: r.Kind, CountryCode: r.CountryCode, Anonymous: r.Anonymous,
-		ContactEmail: r.ContactEmail, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), IATIOrgRef: nonEmpty(r.IATIOrgRef)}
+		ContactEmail: r.ContactEmail, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), IATIOrgRef: nonEmpty(r.IATIOrgRef),
+		DisplayNames: displayNamesOf(r.DisplayNames)}
 }
 
 func donorRowOf(d models.Donor) donorRow {
 	return donorRow{ID: d.ID, Name: d.Name, Kind: d.Kind, CountryCode: d.CountryCode, Anonymous: d.Anonymous,
-		ContactEmail: d.ContactEmail, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, IATIOrgRef: valueOf(d.IATIOrgRef)}
+		ContactEmail: d.ContactEmail, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, IATIOrgRef: valueOf(d.IATIOrgRef),
+		DisplayNames: jsonOf(d.DisplayNames)}
 }
 
 type rateRow struct {
@@ -154,9 +160,12 @@ type contributionRow struct {
 	VoidedBy       string
 	CreatedAt      time.Time
 	CreatedBy      string
-	FundCode       string `gorm:"->;-:migration"`
-	DonorName      string `gorm:"->;-:migration"`
-	DonorCountry   string `gorm:"->;-:migration"`
+	// Issue 15: the INSERT leaves both to the column defaults.
+	Acknowledgement string `gorm:"default:to_be_acknowledged"`
+	AcknowledgedOn  string
+	FundCode        string `gorm:"->;-:migration"`
+	DonorName       string `gorm:"->;-:migration"`
+	DonorCountry    string `gorm:"->;-:migration"`
 }
 
 func (contributionRow) TableName() string { return "contributions" }
@@ -169,7 +178,8 @@ func (r contributionRow) model() models.Contribution {
 		Currency: r.Currency, ExchangeRate: rate, AmountUSD: models.USDCents(r.AmountUSDCents),
 		ReceivedOn: models.Date(r.ReceivedOn), Earmarking: r.Earmarking, Reference: r.Reference, Notes: r.Notes,
 		Voided: r.VoidedAt != nil, VoidReason: r.VoidReason, VoidedAt: utcPtr(r.VoidedAt), VoidedBy: r.VoidedBy,
-		CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy}
+		CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy,
+		Acknowledgement: ackOf(r.Acknowledgement), AcknowledgedOn: models.Date(r.AcknowledgedOn)}
 }
 
 func utcPtr(t *time.Time) *time.Time {

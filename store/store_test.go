@@ -27,7 +27,7 @@ func TestSeedIsIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	if p.ContributionCount != 7 || p.FirstContribution == nil || p.FirstContribution.Donor != "Kingdom of Morocco" ||
-		p.FirstContribution.ReceivedOn != "2024-07-29" {
+		p.FirstContribution.ReceivedOn != "2025-07-29" {
 		t.Fatalf("after two seeds: %+v", p)
 	}
 }

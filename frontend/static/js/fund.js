@@ -1,10 +1,11 @@
 // The fund dashboard: headline figures, progress bar, cumulative timeline, top donors and
 // the sortable donor table (which is also the charts' text alternative).
-import { t, tEnum, locale, isRTL } from './i18n.js';
+import { t, tEnum, locale, isRTL, lang } from './i18n.js';
 import { money, percent, count, date, month, country, compareDecimal, chartNumber } from './format.js';
 import { api, itemsOf, fundPath } from './api.js';
 import { el, $, $$, setStatus } from './dom.js';
 import { progressBar } from './progress.js';
+import { loadChart, isolate, targetInReach, fillSnippets, labelCells } from './public.js';
 
 const code = decodeURIComponent(location.pathname.split('/')[2] || '');
 const TOP_DONORS = 10;
@@ -76,7 +77,8 @@ function timelineChart(Chart, items, target, colors) {
   ];
   const options = baseOptions('y');
   options.plugins.tooltip.callbacks = { label: exactLabel(series) };
-  options.scales.x = { reverse: isRTL };
+  // Issue 15: month labels stay horizontal (skipped, not rotated, on a phone).
+  options.scales.x = { reverse: isRTL, ticks: { maxRotation: 0, autoSkip: true, autoSkipPadding: 12 } };
   options.scales.y.position = isRTL ? 'right' : 'left';
   return new Chart($('#timeline-chart'), {
     type: 'line',
@@ -85,7 +87,8 @@ function timelineChart(Chart, items, target, colors) {
       datasets: [
         { label: t('fund.cumulative_paid'), data: series[0].map(chartNumber), borderColor: colors.paid, backgroundColor: colors.paid, tension: 0.2 },
         { label: t('fund.cumulative_pledged'), data: series[1].map(chartNumber), borderColor: colors.pledged, backgroundColor: colors.pledged, tension: 0.2 },
-        { label: t('fund.target'), data: series[2].map(chartNumber), borderColor: colors.target, backgroundColor: colors.target, borderDash: [6, 4], pointRadius: 0 },
+        { label: t('fund.target'), data: series[2].map(chartNumber), borderColor: colors.target, backgroundColor: colors.target, borderDash: [6, 4], pointRadius: 0,
+          hidden: !targetInReach(items, target) },
       ],
     },
     options,
@@ -114,11 +117,12 @@ function donorsChart(Chart, donors, colors) {
   options.plugins.tooltip.callbacks = { label: exactLabel(series) };
   options.scales.x.stacked = true;
   options.scales.x.reverse = isRTL;
+  Object.assign(options.scales.x.ticks, { maxRotation: 0, autoSkip: true, autoSkipPadding: 8 });
   options.scales.y = { stacked: true, position: isRTL ? 'right' : 'left', ticks: { autoSkip: false } };
   return new Chart($('#donors-chart'), {
     type: 'bar',
     data: {
-      labels: top.map((d) => wrapLabel(d.name, $('#donors-chart-box').clientWidth < 600 ? 16 : 30)),
+      labels: top.map((d) => wrapLabel(d.name, $('#donors-chart-box').clientWidth < 600 ? 16 : 30).map(isolate)),
       datasets: [
         { label: t('fund.paid'), data: series[0].map(chartNumber), backgroundColor: colors.paid },
         { label: t('fund.outstanding'), data: series[1].map(chartNumber), backgroundColor: colors.pledged },
@@ -174,14 +178,14 @@ function donorTable(donors) {
   const render = () => {
     const rows = [...donors].sort(SORT_KEYS[sortKey]);
     if (descending) rows.reverse();
-    table.tBodies[0].replaceChildren(...rows.map((d) => el('tr', {},
+    table.tBodies[0].replaceChildren(...rows.map((d) => labelCells(table, el('tr', {},
       el('th', { scope: 'row', dir: 'auto' }, d.name),
       el('td', {}, tEnum('kind', d.kind)),
       el('td', {}, country(d.country_code)),
       el('td', { class: 'num' }, money(d.paid)),
       el('td', { class: 'num' }, money(d.outstanding)),
       el('td', { class: 'num' }, money(d.pledged)),
-      el('td', { class: 'num' }, percent(d.share_of_paid_percent)))));
+      el('td', { class: 'num' }, percent(d.share_of_paid_percent))))));
     for (const button of $$('button[data-sort]', table)) {
       const active = button.dataset.sort === sortKey;
       button.closest('th').setAttribute('aria-sort', active ? (descending ? 'descending' : 'ascending') : 'none');
@@ -202,25 +206,38 @@ function donorTable(donors) {
 async function main() {
   if (!code) return;
   const base = fundPath(code);
-  $('#csv-link').href = `/api/v1${base}/donors.csv`;
+  // Issue 15: public answers in the page's language; figures rendered on the server stay.
+  const ssr = document.body.dataset.ssr === '1';
+  $('#csv-link').href = `/api/v1${base}/donors.csv?lang=${lang}`;
+  fillSnippets();
   try {
     const [fund, progress, timeline, donors] = await Promise.all([
-      api(base), api(`${base}/progress`), api(`${base}/timeline?interval=month`), api(`${base}/donors`),
+      api(`${base}?lang=${lang}`), api(`${base}/progress?lang=${lang}`), api(`${base}/timeline?interval=month`),
+      api(`${base}/donors?lang=${lang}`),
     ]);
-    document.title = t('fund.page_title', { name: fund.name });
-    $('#fund-name').textContent = fund.name;
-    $('#fund-org').textContent = [fund.organization, fund.description].filter(Boolean).join(' · ');
-    showFigures(progress);
+    if (!ssr) {
+      document.title = t('fund.page_title', { name: fund.name });
+      $('#fund-name').textContent = fund.name;
+      $('#fund-org').textContent = [fund.organization, fund.description].filter(Boolean).join(' · ');
+      showFigures(progress);
+    }
     const donorItems = itemsOf(donors);
     donorTable(donorItems);
     const timelineItems = fillMonths(itemsOf(timeline));
     timelineTable(timelineItems);
     setStatus('');
-    const colors = palette();
-    chartDefaults(window.Chart, colors);
-    timelineChart(window.Chart, timelineItems, progress.target, colors);
-    donorsChart(window.Chart, donorItems, colors);
+    // The donor chart's room is set before anything draws, so that nothing below it moves later.
+    $('#donors-chart-box').style.height = `${Math.max(160, 56 * Math.min(TOP_DONORS, donorItems.length) + 80)}px`;
     document.body.dataset.state = 'ready';
+    // Chart.js loads only when there is something to chart, as the charts come near the screen.
+    if (timelineItems.length || donorItems.length) {
+      const Chart = await loadChart();
+      const colors = palette();
+      chartDefaults(Chart, colors);
+      if (timelineItems.length) timelineChart(Chart, timelineItems, progress.target, colors);
+      if (donorItems.length) donorsChart(Chart, donorItems, colors);
+    }
+    document.body.dataset.charts = 'ready';
   } catch (err) {
     setStatus(err.status === 404 ? t('fund.not_found') : t('common.load_failed', { message: err.message }), true);
     document.body.dataset.state = 'error';

@@ -1,5 +1,5 @@
 // Home page: every fund with its progress bar and headline figures.
-import { t } from './i18n.js';
+import { t, lang } from './i18n.js';
 import { money, percent } from './format.js';
 import { api, fetchAll, fundPath } from './api.js';
 import { el, $, setStatus } from './dom.js';
@@ -21,8 +21,9 @@ function fundCard(fund, p) {
 
 async function main() {
   try {
-    const funds = await fetchAll('/funds');
-    const progress = await Promise.all(funds.map((f) => api(`${fundPath(f.code)}/progress`)));
+    // Issue 15: the funds' names in the page's language.
+    const funds = await fetchAll('/funds', { lang });
+    const progress = await Promise.all(funds.map((f) => api(`${fundPath(f.code)}/progress?lang=${lang}`)));
     $('#funds').replaceChildren(...funds.map((f, i) => fundCard(f, progress[i])));
     setStatus(funds.length ? '' : t('home.no_funds'));
     document.body.dataset.state = 'ready';

@@ -1,6 +1,8 @@
 // The staff console: sign in, lists of pledges, contributions, donors and exchange rates
 // (filtered, newest first, paged by the API's cursor), forms to add each, void and cancel
 // with a reason, CSV exports. The session is the HttpOnly cookie the login sets.
+import { ackColumn, ackActions } from './acknowledge.js';
+import { linkActions } from './donorlinks.js';
 import { t, tEnum } from './i18n.js';
 import { money, formatDecimal, date, country, today, amountInput } from './format.js';
 import { api, itemsOf, query, fetchAll, ApiError } from './api.js';
@@ -50,6 +52,7 @@ const filters = () => ({
   fund_id: $('#filter-fund').value,
   donor_id: $('#filter-donor').value,
   currency: $('#filter-currency').value.trim().toUpperCase(),
+  acknowledgement: $('#filter-acknowledgement')?.value ?? '', // issue 15
 });
 
 // A cell with a main text and a quieter second line (the fund under the donor...).
@@ -88,7 +91,7 @@ const LISTS = {
   },
   contributions: {
     path: '/contributions',
-    params: ({ fund_id, donor_id }) => ({ fund_id, donor_id }),
+    params: ({ fund_id, donor_id, acknowledgement }) => ({ fund_id, donor_id, acknowledgement }),
     columns: [
       ['staff.field.received_on', (r) => date(r.received_on)],
       ['staff.col.donor_fund', (r) => twoLines(donorName(r.donor_id, r), fundName(r.fund_id, r))],
@@ -99,6 +102,7 @@ const LISTS = {
       ['staff.col.status', (r) => (r.voided
         ? el('span', { class: 'badge status-cancelled', title: r.void_reason ?? '' }, t('staff.contribution.voided'))
         : el('span', { class: 'badge status-fulfilled' }, t('staff.contribution.valid')))],
+      ackColumn, // issue 15
     ],
     actions: (r) => r.voided ? [] : [
       actionButton(t('staff.contribution.void'), () => askReason({
@@ -108,6 +112,7 @@ const LISTS = {
         send: (reason) => api(`/contributions/${encodeURIComponent(r.id)}/void`, { method: 'POST', body: { reason } }),
         done: () => refresh('contributions', 'pledges'),
       })),
+      ...ackActions(r, () => refresh('contributions')), // issue 15
     ],
   },
   donors: {
@@ -120,6 +125,7 @@ const LISTS = {
       ['staff.col.anonymous', (r) => (r.anonymous ? t('common.yes') : t('common.no'))],
       ['staff.field.contact_email', (r) => r.contact_email ?? ''],
     ],
+    actions: (r) => linkActions(r), // issue 15: private statement links
   },
   rates: {
     path: '/exchange-rates',

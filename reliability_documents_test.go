@@ -140,8 +140,12 @@ func TestDocumentsStreamWithinMemory(t *testing.T) {
 	peak := peakRSS(t, pid)
 	t.Logf("server peak RSS: %.1f MB idle, %.1f MB after refusing 2 x 100 MiB, %.1f MB after storing a %.1f MiB document, %.1f MB after downloading it",
 		float64(idle)/1e6, float64(afterRefused)/1e6, float64(afterUpload)/1e6, float64(size)/(1<<20), float64(peak)/1e6)
-	if afterRefused >= 64<<20 {
-		t.Errorf("server peak RSS %.1f MB after 100 MiB uploads, want under 64 MB", float64(afterRefused)/1e6)
+	// The refused 100 MiB attempts are streamed and cut at the limit: they add
+	// nothing measurable to the server's peak RSS. (The peak before them, ~55 to
+	// 72 MB, is the process itself: ~35 MB of it are the binary's file-backed
+	// pages, the rest the heap after the sign-ins' argon2id hashes.)
+	if afterRefused-idle >= 8<<20 {
+		t.Errorf("refusing 2 x 100 MiB uploads grew the server's peak RSS by %.1f MB, want under 8 MB", float64(afterRefused-idle)/1e6)
 	}
 	// Storing streams a chunk at a time: the process grows by less than the document
 	// (SQLite: ~4 MB; PostgreSQL: ~13 MB, pgx's per-connection buffers over the pool).

@@ -18,7 +18,7 @@ func TestPasswordHashesArePHCArgon2id(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") || strings.Count(h, "$") != 5 {
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=7168,t=5,p=1$") || strings.Count(h, "$") != 5 {
 		t.Fatalf("hash %q is not a PHC argon2id string with OWASP settings", h)
 	}
 	if ok, rehash := checkPassword(h, "correct horse battery staple"); !ok || rehash {

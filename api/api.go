@@ -92,6 +92,8 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 	v1.POST("/donors", staff, h.CreateDonor)
 	v1.GET("/donors/:id", staff, h.GetDonor)
 	v1.PATCH("/donors/:id", staff, h.UpdateDonor)
+	// Issue 14: merging duplicate donors.
+	v1.POST("/donors/:id/merge", admin, h.MergeDonor)
 
 	v1.GET("/exchange-rates", staff, h.ListRates)
 	v1.POST("/exchange-rates", staff, h.CreateRate)

@@ -18,6 +18,12 @@ type Donor struct {
 	ContactEmail string    `json:"contact_email"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
+	// MergedInto is the donor this one was merged into (issue 14): its
+	// records were moved there; it stays, out of lists and pickers.
+	MergedInto  *int64     `json:"merged_into"`
+	MergedAt    *time.Time `json:"merged_at"`
+	MergedBy    string     `json:"merged_by"`
+	MergeReason string     `json:"merge_reason"`
 }
 
 // PublicName is the donor's name as the public may see it.
@@ -35,11 +41,17 @@ type DonorInput struct {
 	CountryCode  *string `json:"country_code"`
 	Anonymous    *bool   `json:"anonymous"`
 	ContactEmail *string `json:"contact_email"`
+	// AllowDuplicate, on POST only, records the donor even when one with the
+	// same name and country exists (issue 14).
+	AllowDuplicate *bool `json:"allow_duplicate"`
 }
 
 // Apply validates the input and writes it onto d.
 func (in DonorInput) Apply(d *Donor, partial bool) error {
 	p := Problems{}
+	if partial && in.AllowDuplicate != nil {
+		p.Add("allow_duplicate", "is only taken by POST /donors")
+	}
 	if in.Name != nil || !partial {
 		d.Name = Text("name", deref(in.Name), true, 200, false, p)
 	}

@@ -131,6 +131,11 @@ func parties(tx *gorm.DB, fundID, donorID int64, p models.Problems) (fundCode, d
 		}
 		*c.into = found[0]
 	}
+	if donorName != "" {
+		if err := notMerged(tx, donorID, p); err != nil {
+			return "", "", err
+		}
+	}
 	return fundCode, donorName, nil
 }
 

@@ -44,18 +44,24 @@ type donorRow struct {
 	ContactEmail string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	MergedInto   *int64
+	MergedAt     *time.Time
+	MergedBy     string
+	MergeReason  string
 }
 
 func (donorRow) TableName() string { return "donors" }
 
 func (r donorRow) model() models.Donor {
 	return models.Donor{ID: r.ID, Name: r.Name, Kind: r.Kind, CountryCode: r.CountryCode, Anonymous: r.Anonymous,
-		ContactEmail: r.ContactEmail, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		ContactEmail: r.ContactEmail, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		MergedInto: r.MergedInto, MergedAt: utcPtr(r.MergedAt), MergedBy: r.MergedBy, MergeReason: r.MergeReason}
 }
 
 func donorRowOf(d models.Donor) donorRow {
 	return donorRow{ID: d.ID, Name: d.Name, Kind: d.Kind, CountryCode: d.CountryCode, Anonymous: d.Anonymous,
-		ContactEmail: d.ContactEmail, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
+		ContactEmail: d.ContactEmail, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+		MergedInto: d.MergedInto, MergedAt: d.MergedAt, MergedBy: d.MergedBy, MergeReason: d.MergeReason}
 }
 
 type rateRow struct {

@@ -19,7 +19,7 @@ type MergeInput struct {
 // DonorFigures is a donor's aggregate row in one fund, in USD cents and live
 // records (pledges not cancelled, contributions not voided).
 type DonorFigures struct {
-	FundID, DonorID          int64
+	FundID, DonorID                   int64
 	PaidCents, OutstandingCents, Live int64
 }
 

@@ -119,7 +119,7 @@ func serve(ctx context.Context, args []string) error {
 		proxies = strings.Split(p, ",")
 	}
 	handler := api.New(api.Config{SecureCookies: os.Getenv("FUNDTRACKER_SECURE_COOKIES") == "true",
-		TrustedProxies: proxies, DBStats: s.DBStats}, s)
+		TrustedProxies: proxies, DBStats: s.DBStats, RateStaleDays: os.Getenv("FUNDTRACKER_RATE_STALE_DAYS")}, s)
 	srv := api.NewServer(*addr, handler)
 	go purgeIdempotencyKeys(ctx, s)
 	errc := make(chan error, 1)

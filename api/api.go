@@ -22,6 +22,8 @@ type Config struct {
 	TrustedProxies []string
 	// DBStats reports database pool figures for /metrics (optional).
 	DBStats DBStatsFunc
+	// RateStaleDays is FUNDTRACKER_RATE_STALE_DAYS: "45" or "45,EUR=30" (issue 14).
+	RateStaleDays string
 }
 
 // New returns the HTTP handler of fundtracker over a store.
@@ -38,6 +40,11 @@ func New(cfg Config, s handlers.Store) http.Handler {
 	r.Use(requestID, m.observe, accessLog, recovery, securityHeaders, limitBody(cfg.MaxBodyBytes))
 	h := handlers.New(s)
 	h.SecureCookies = cfg.SecureCookies
+	stale, err := models.ParseStaleness(cfg.RateStaleDays)
+	if err != nil {
+		slog.Warn("FUNDTRACKER_RATE_STALE_DAYS ignored", "error", err)
+	}
+	h.RateStaleness = stale
 	routes(r, h, m)
 	r.NoRoute(func(c *gin.Context) {
 		handlers.Error(c, models.Errorf(models.ENOTFOUND, "No route %s %s.", c.Request.Method, c.Request.URL.Path))

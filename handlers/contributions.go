@@ -15,21 +15,27 @@ type ContributionStore interface {
 	Contributions(ctx context.Context, f store.ContributionFilter, pg models.PageRequest) (models.Page[models.Contribution], error)
 	CreateContribution(ctx context.Context, a models.Actor, in models.ContributionInput, idem store.Idempotency) (models.Contribution, *store.Replay, error)
 	VoidContribution(ctx context.Context, a models.Actor, id int64, in models.ReasonInput) (models.Contribution, error)
+	ContributionTotals(ctx context.Context, f store.ContributionFilter) (models.ListTotals, error)
 }
 
 func contributionFilter(q *query) store.ContributionFilter {
 	f := store.ContributionFilter{FundID: q.id("fund_id"), DonorID: q.id("donor_id"), PledgeID: q.id("pledge_id"),
-		From: q.date("from"), To: q.date("to")}
+		From: q.date("from"), To: q.date("to"), ListFilter: q.listFilter()}
+	if q.c.Query("voided") != "" {
+		f.Voided = q.oneOf("voided", "", []string{"exclude", "include", "only"})
+	}
 	if f.From != "" && f.To != "" && f.To < f.From {
 		q.p.Add("to", "must be on or after from")
 	}
 	return f
 }
 
-// ListContributions answers GET /contributions?fund_id=&donor_id=&pledge_id=&from=&to=.
+// ListContributions answers GET /contributions?fund_id=&donor_id=&pledge_id=&from=&to=&q=&earmarking=&currency=&voided=&totals=,
+// newest first by received_on then id.
 func (h *Handler) ListContributions(c *gin.Context) {
 	q := newQuery(c)
 	f := contributionFilter(q)
+	withTotals := q.flag("totals")
 	pg := q.page()
 	if err := q.err(); err != nil {
 		Error(c, err)
@@ -40,7 +46,16 @@ func (h *Handler) ListContributions(c *gin.Context) {
 		Error(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, page)
+	out := models.TotalledPage[models.Contribution]{Page: page}
+	if withTotals {
+		t, err := h.contributions.ContributionTotals(c.Request.Context(), f)
+		if err != nil {
+			Error(c, err)
+			return
+		}
+		out.Totals = &t
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 // GetContribution answers GET /contributions/{id}.

@@ -25,6 +25,8 @@ type Handler struct {
 	health        HealthStore
 	// SecureCookies forces the Secure flag on cookies (behind a TLS proxy).
 	SecureCookies bool
+	// RateStaleness says when a quoted rate is stale (issue 14).
+	RateStaleness models.Staleness
 	cop           *http.CrossOriginProtection
 }
 

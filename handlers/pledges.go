@@ -16,6 +16,7 @@ type PledgeStore interface {
 	CreatePledge(ctx context.Context, a models.Actor, in models.PledgeInput, idem store.Idempotency) (models.Pledge, *store.Replay, error)
 	UpdatePledge(ctx context.Context, a models.Actor, id int64, in models.PledgePatch) (models.Pledge, error)
 	CancelPledge(ctx context.Context, a models.Actor, id int64, in models.ReasonInput) (models.Pledge, error)
+	PledgeTotals(ctx context.Context, f store.PledgeFilter) (models.ListTotals, error)
 }
 
 func pledgeFilter(q *query) store.PledgeFilter {
@@ -23,13 +24,23 @@ func pledgeFilter(q *query) store.PledgeFilter {
 	if q.c.Query("status") != "" {
 		status = q.oneOf("status", "", models.PledgeStatuses)
 	}
-	return store.PledgeFilter{FundID: q.id("fund_id"), DonorID: q.id("donor_id"), Status: status}
+	f := store.PledgeFilter{FundID: q.id("fund_id"), DonorID: q.id("donor_id"), Status: status,
+		ListFilter: q.listFilter(), From: q.date("from"), To: q.date("to")}
+	if q.c.Query("stage") != "" {
+		f.Stage = q.oneOf("stage", "", models.PledgeStages)
+	}
+	if f.From != "" && f.To != "" && f.To < f.From {
+		q.p.Add("to", "must be on or after from")
+	}
+	return f
 }
 
-// ListPledges answers GET /pledges?fund_id=&donor_id=&status=.
+// ListPledges answers GET /pledges?fund_id=&donor_id=&status=&stage=&q=&earmarking=&currency=&from=&to=&totals=,
+// newest first by pledged_on then id.
 func (h *Handler) ListPledges(c *gin.Context) {
 	q := newQuery(c)
 	f := pledgeFilter(q)
+	withTotals := q.flag("totals")
 	pg := q.page()
 	if err := q.err(); err != nil {
 		Error(c, err)
@@ -40,7 +51,16 @@ func (h *Handler) ListPledges(c *gin.Context) {
 		Error(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, page)
+	out := models.TotalledPage[models.Pledge]{Page: page}
+	if withTotals {
+		t, err := h.pledges.PledgeTotals(c.Request.Context(), f)
+		if err != nil {
+			Error(c, err)
+			return
+		}
+		out.Totals = &t
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 // GetPledge answers GET /pledges/{id}.

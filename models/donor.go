@@ -113,4 +113,10 @@ type Quote struct {
 	EffectiveOn Date   `json:"effective_on"`
 	Amount      *Money `json:"amount"`
 	AmountUSD   *Money `json:"amount_usd"`
+	// Issue 14: how old the rate is on the day asked about, and whether that
+	// is beyond the currency's staleness threshold.
+	RateEffectiveOn Date `json:"rate_effective_on"`
+	RateAgeDays     int  `json:"rate_age_days"`
+	StaleAfterDays  int  `json:"stale_after_days"`
+	Stale           bool `json:"stale"`
 }

@@ -52,6 +52,9 @@ type Pledge struct {
 	CreatedAt      time.Time  `json:"created_at"`
 	CreatedBy      string     `json:"created_by"`
 	UpdatedAt      time.Time  `json:"updated_at"`
+	// RateEffectiveOn is the effective_on of the recorded rate applied
+	// (issue 14); null for USD and for a rate given by hand.
+	RateEffectiveOn *Date `json:"rate_effective_on"`
 }
 
 // OutstandingUSDCents is what a pledge still expects, in USD cents: the unpaid

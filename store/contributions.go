@@ -7,7 +7,9 @@ import (
 	"gorm.io/gorm"
 )
 
-const contributionSelect = "contributions.*, funds.code AS fund_code, donors.name AS donor_name, donors.country_code AS donor_country"
+const contributionSelect = "contributions.*, funds.code AS fund_code, donors.name AS donor_name, donors.country_code AS donor_country, " +
+	"(SELECT MAX(r.effective_on) FROM exchange_rates r WHERE r.currency = contributions.currency AND r.effective_on <= contributions.received_on " +
+	"AND r.units_per_usd = contributions.exchange_rate) AS rate_effective_on"
 
 func contributionQuery(db *gorm.DB) *gorm.DB {
 	return db.Table("contributions").Select(contributionSelect).
@@ -32,6 +34,8 @@ func (s *Store) contributionIn(db *gorm.DB, id int64) (models.Contribution, erro
 type ContributionFilter struct {
 	FundID, DonorID, PledgeID int64
 	From, To                  models.Date // received_on, inclusive
+	ListFilter                            // issue 14: q, earmarking, currency
+	Voided                    string      // exclude, include (""), only
 }
 
 func (f ContributionFilter) apply(q *gorm.DB) *gorm.DB {
@@ -50,20 +54,27 @@ func (f ContributionFilter) apply(q *gorm.DB) *gorm.DB {
 	if f.To != "" {
 		q = q.Where("contributions.received_on <= ?", string(f.To))
 	}
-	return q
+	switch f.Voided {
+	case "exclude":
+		q = q.Where("contributions.voided_at IS NULL")
+	case "only":
+		q = q.Where("contributions.voided_at IS NOT NULL")
+	}
+	return f.ListFilter.apply(q, "contributions")
 }
 
-// Contributions lists contributions, voided ones included, newest first.
+// Contributions lists contributions, voided ones included unless filtered,
+// newest first: by received_on, then id, highest first.
 func (s *Store) Contributions(ctx context.Context, f ContributionFilter, pg models.PageRequest) (models.Page[models.Contribution], error) {
 	var rows []contributionRow
-	if err := pageQuery(f.apply(contributionQuery(s.r.WithContext(ctx))), "contributions.id", pg).Find(&rows).Error; err != nil {
+	if err := datePageQuery(f.apply(contributionQuery(s.r.WithContext(ctx))), "contributions", "received_on", pg).Find(&rows).Error; err != nil {
 		return models.Page[models.Contribution]{}, err
 	}
 	out := make([]models.Contribution, len(rows))
 	for i, r := range rows {
 		out[i] = r.model()
 	}
-	return models.NewPage(out, pg.Limit, func(c models.Contribution) int64 { return c.ID }), nil
+	return models.NewKeyedPage(out, pg.Limit, func(c models.Contribution) (string, int64) { return string(c.ReceivedOn), c.ID }), nil
 }
 
 // CreateContribution records money received, paying a pledge when one is named.
@@ -134,6 +145,7 @@ func (s *Store) CreateContribution(ctx context.Context, a models.Actor, in model
 		}
 		row.FundCode, row.DonorName = fundCode, donorName
 		out = row.model()
+		out.RateEffectiveOn = rateEffectiveOn(tx, c.Currency, c.ReceivedOn, row.ExchangeRate) // issue 14
 		if err := s.audit(tx, a, "create", "contribution", out.ID, nil, out); err != nil {
 			return err
 		}

@@ -8,7 +8,9 @@ import (
 	"gorm.io/gorm"
 )
 
-const pledgeSelect = "pledges.*, funds.code AS fund_code, donors.name AS donor_name"
+const pledgeSelect = "pledges.*, funds.code AS fund_code, donors.name AS donor_name, " +
+	"(SELECT MAX(r.effective_on) FROM exchange_rates r WHERE r.currency = pledges.currency AND r.effective_on <= pledges.pledged_on " +
+	"AND r.units_per_usd = pledges.exchange_rate) AS rate_effective_on"
 
 func pledgeQuery(db *gorm.DB) *gorm.DB {
 	return db.Table("pledges").Select(pledgeSelect).
@@ -67,6 +69,9 @@ func (s *Store) Pledge(ctx context.Context, id int64) (models.Pledge, error) {
 type PledgeFilter struct {
 	FundID, DonorID int64
 	Status          string
+	ListFilter      // issue 14: q, earmarking, currency
+	Stage           string
+	From, To        models.Date // pledged_on, inclusive
 }
 
 func (f PledgeFilter) apply(q *gorm.DB, today models.Date) *gorm.DB {
@@ -90,21 +95,30 @@ func (f PledgeFilter) apply(q *gorm.DB, today models.Date) *gorm.DB {
 	case models.StatusPartiallyPaid:
 		q = q.Where(live+" AND pledges.paid_minor > 0 AND "+unpaid+" AND "+notDue, string(today))
 	}
-	return q
+	if f.Stage != "" {
+		q = q.Where("pledges.stage = ?", f.Stage)
+	}
+	if f.From != "" {
+		q = q.Where("pledges.pledged_on >= ?", string(f.From))
+	}
+	if f.To != "" {
+		q = q.Where("pledges.pledged_on <= ?", string(f.To))
+	}
+	return f.ListFilter.apply(q, "pledges")
 }
 
-// Pledges lists pledges, newest first.
+// Pledges lists pledges, newest first: by pledged_on, then id, highest first.
 func (s *Store) Pledges(ctx context.Context, f PledgeFilter, pg models.PageRequest) (models.Page[models.Pledge], error) {
 	today := s.today()
 	var rows []pledgeRow
-	if err := pageQuery(f.apply(pledgeQuery(s.r.WithContext(ctx)), today), "pledges.id", pg).Find(&rows).Error; err != nil {
+	if err := datePageQuery(f.apply(pledgeQuery(s.r.WithContext(ctx)), today), "pledges", "pledged_on", pg).Find(&rows).Error; err != nil {
 		return models.Page[models.Pledge]{}, err
 	}
 	out := make([]models.Pledge, len(rows))
 	for i, r := range rows {
 		out[i] = r.model(today)
 	}
-	return models.NewPage(out, pg.Limit, func(p models.Pledge) int64 { return p.ID }), nil
+	return models.NewKeyedPage(out, pg.Limit, func(p models.Pledge) (string, int64) { return string(p.PledgedOn), p.ID }), nil
 }
 
 // parties reads the code of the fund and the name of the donor a record
@@ -178,6 +192,7 @@ func (s *Store) CreatePledge(ctx context.Context, a models.Actor, in models.Pled
 		}
 		st.row.FundCode, st.row.DonorName = fundCode, donorName
 		out = st.row.model(s.today())
+		out.RateEffectiveOn = rateEffectiveOn(tx, pl.Currency, pl.PledgedOn, st.row.ExchangeRate) // issue 14
 		if err := s.audit(tx, a, "create", "pledge", out.ID, nil, out); err != nil {
 			return err
 		}

@@ -228,8 +228,8 @@ func TestListFiltersAndTotals(t *testing.T) {
 	}{
 		// Pledges: the cancelled JPY pledge is listed but left out of the totals.
 		{"/api/v1/pledges?totals=1", want{4, 3, "1556371.52", map[string]string{"EUR": "500000.00", "KWD": "250.500", "USD": "1000000.00"}}},
-		{"/api/v1/pledges?totals=1&q=ecole", want{1, 0, "0.00", map[string]string{}}},           // donor name, accents and case aside
-		{"/api/v1/pledges?totals=1&q=%C3%A9cole-7", want{1, 0, "0.00", map[string]string{}}},    // reference
+		{"/api/v1/pledges?totals=1&q=ecole", want{1, 0, "0.00", map[string]string{}}},        // donor name, accents and case aside
+		{"/api/v1/pledges?totals=1&q=%C3%A9cole-7", want{1, 0, "0.00", map[string]string{}}}, // reference
 		{"/api/v1/pledges?totals=1&q=MA-2024", want{1, 1, "1000000.00", map[string]string{"USD": "1000000.00"}}},
 		{"/api/v1/pledges?totals=1&currency=eur", want{1, 1, "555555.56", map[string]string{"EUR": "500000.00"}}},
 		{"/api/v1/pledges?totals=1&earmarking=earmarked", want{1, 1, "555555.56", map[string]string{"EUR": "500000.00"}}},

@@ -321,6 +321,8 @@ func TestOpenAPIMatchesEveryAnswer(t *testing.T) {
 	c.call("GET", "/api/v1/contributions/"+paid, staff, nil).status(http.StatusOK)
 	c.call("GET", "/api/v1/contributions/999999", staff, nil).fails(http.StatusNotFound, "not_found", "")
 	c.call("GET", "/api/v1/contributions?from=2024-07-01&to=2024-12-31&limit=1", staff, nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/contributions?totals=1&voided=exclude&q=morocco&currency=EUR&earmarking=unearmarked", staff, nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/pledges?totals=1&stage=commitment&from=2024-01-01&to=2024-12-31&limit=1", staff, nil).status(http.StatusOK)
 	c.call("POST", "/api/v1/contributions", staff, `{"amount": "1", "amount": "2"}`).fails(http.StatusBadRequest, "invalid_json", "")
 
 	// Issue 14: duplicate donors and merges.

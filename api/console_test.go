@@ -304,3 +304,34 @@ func TestListFiltersAndTotals(t *testing.T) {
 	eq(t, "fresh quote", q.body["stale"], false)
 	eq(t, "threshold", q.body["stale_after_days"], float64(45))
 }
+
+func TestPledgeAmountChangesNeverBelowPaid(t *testing.T) {
+	f := newFixture(t)
+	p := f.pledge(f.swiss, "100000.00", "EUR", "2024-08-01").status(201).id()
+	f.pay(f.swiss, p, "40000.00", "EUR", "2024-08-10").status(201)
+	path := fmt.Sprintf("/api/v1/pledges/%d", p)
+	before := f.counts()
+	f.do("PATCH", path, f.staff, map[string]any{"amount": "39999.99"}).fails(422, "validation_failed", "amount")
+	f.do("PATCH", path, f.staff, map[string]any{"amount": "50000.000"}).fails(422, "validation_failed", "amount")
+	f.do("PATCH", path, f.staff, map[string]any{"amount": "0"}).fails(422, "validation_failed", "amount")
+	f.unchanged(before, "refused amount changes")
+	eq(t, "outstanding before", f.progress("").body["outstanding_pledges"], "66666.67")
+	r := f.do("PATCH", path, f.staff, map[string]any{"amount": "50000.00", "reference": "AGR-9"}).status(200)
+	eq(t, "amount", r.str("amount"), "50000.00")
+	eq(t, "amount_usd", r.str("amount_usd"), "55555.56")
+	eq(t, "outstanding", r.str("outstanding"), "10000.00")
+	eq(t, "progress outstanding", f.progress("").body["outstanding_pledges"], "11111.11")
+	f.do("PATCH", path, f.staff, map[string]any{"amount": "40000.00"}).status(200)
+	eq(t, "fulfilled", f.do("GET", path, f.staff, nil).status(200).str("status"), "fulfilled")
+	audit := f.do("GET", fmt.Sprintf("/api/v1/audit?entity=pledge&entity_id=%d&action=update", p), f.admin, nil).status(200).items()
+	eq(t, "audit rows", len(audit), 2)
+	ctx := context.Background()
+	kept, _ := f.store.AggregateSnapshot(ctx)
+	if err := f.store.RebuildAggregates(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rebuilt, _ := f.store.AggregateSnapshot(ctx)
+	if !slices.Equal(kept, rebuilt) {
+		t.Fatalf("aggregates differ from a rebuild:\nkept    %v\nrebuilt %v", kept, rebuilt)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/fundtracker/fundtracker/models"
+	"github.com/shopspring/decimal"
 )
 
 // TestMergeKeepsAggregatesEqualToRebuild: donors merged in the middle of a
@@ -46,6 +47,32 @@ func TestMergeKeepsAggregatesEqualToRebuild(t *testing.T) {
 				}
 			}
 			walk(150)
+			// Issue 14: pledge amounts changed (never below what is paid) keep the aggregates exact.
+			for i, id := range l.pledges {
+				p, err := l.s.Pledge(l.ctx, id)
+				l.must(err)
+				if p.Cancelled || i%3 == 2 {
+					continue
+				}
+				amount := p.Paid.Amount.Add(p.Outstanding.Amount.DivRound(decimal.New(2, 0), p.Amount.Places))
+				if i%3 == 1 {
+					amount = p.Amount.Amount.Mul(decimal.New(3, 0))
+				}
+				if !amount.IsPositive() {
+					continue
+				}
+				_, err = l.s.UpdatePledge(l.ctx, actor, id, models.PledgePatch{Amount: dec(amount.StringFixed(p.Amount.Places))})
+				l.must(err)
+				if p.Paid.Amount.IsPositive() {
+					_, err = l.s.UpdatePledge(l.ctx, actor, id, models.PledgePatch{Amount: dec(p.Paid.Amount.Sub(decimal.New(1, -p.Amount.Places)).StringFixed(p.Amount.Places))})
+					if models.ErrorCode(err) != models.EINVALID {
+						t.Fatalf("pledge %d: an amount below what is paid answered %v", id, err)
+					}
+				}
+			}
+			checkRebuild("after amount changes")
+			walk(50)
+			checkRebuild("after amount changes and more writes")
 			sawBoth := false
 			for _, pair := range [][2]int{{0, 1}, {2, 3}} {
 				from, into := l.donors[pair[0]], l.donors[pair[1]]

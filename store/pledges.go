@@ -220,9 +220,24 @@ func (s *Store) UpdatePledge(ctx context.Context, a models.Actor, id int64, in m
 		if err := in.Apply(&after); err != nil {
 			return err
 		}
-		if err := tx.Model(&pledgeRow{}).Where("id = ?", id).Updates(map[string]any{"due_on": string(after.DueOn),
+		changes := map[string]any{"due_on": string(after.DueOn),
 			"stage": after.Stage, "earmarking": after.Earmarking, "reference": after.Reference, "notes": after.Notes,
-			"updated_at": s.now()}).Error; err != nil {
+			"updated_at": s.now()}
+		// Issue 14: a new amount (never below what is paid) moves the aggregates.
+		if !after.Amount.Amount.Equal(before.Amount.Amount) {
+			usd, err := models.USDValue(after.Amount.Amount, before.ExchangeRate.Decimal, false)
+			if err != nil {
+				return err
+			}
+			next := st.clone()
+			next.row.AmountMinor = models.ToMinor(after.Amount.Amount, after.Amount.Places)
+			next.row.AmountUSDCents = models.ToMinor(usd, 2)
+			changes["amount_minor"], changes["amount_usd_cents"] = next.row.AmountMinor, next.row.AmountUSDCents
+			if err := pledgeEffect(tx, st, next); err != nil {
+				return err
+			}
+		}
+		if err := tx.Model(&pledgeRow{}).Where("id = ?", id).Updates(changes).Error; err != nil {
 			return err
 		}
 		if out, err = s.pledgeIn(tx, id); err != nil {

@@ -94,6 +94,8 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 	v1.GET("/funds/:fund/donors", h.DonorBreakdown)
 	v1.GET("/funds/:fund/donors.csv", h.DonorBreakdownCSV)
 	v1.GET("/funds/:fund/timeline", h.Timeline)
+	// Issue 14: paid by earmarking and currency, as of a day, for the dashboard.
+	v1.GET("/funds/:fund/breakdown", h.FundBreakdown)
 
 	v1.GET("/donors", staff, h.ListDonors)
 	v1.POST("/donors", staff, h.CreateDonor)

@@ -335,3 +335,28 @@ func TestPledgeAmountChangesNeverBelowPaid(t *testing.T) {
 		t.Fatalf("aggregates differ from a rebuild:\nkept    %v\nrebuilt %v", kept, rebuilt)
 	}
 }
+
+func TestBreakdownByEarmarkingAndCurrencyAsOf(t *testing.T) {
+	f := listFixture(t)
+	path := fmt.Sprintf("/api/v1/funds/%d/breakdown", f.fund)
+	now := f.do("GET", path, "", nil).status(200)
+	eq(t, "paid", now.str("paid"), f.progress("").str("paid"))
+	byE := map[string]string{}
+	for _, e := range now.body["by_earmarking"].([]any) {
+		m := e.(map[string]any)
+		byE[m["earmarking"].(string)] = m["paid"].(string)
+	}
+	eq(t, "by earmarking", byE, map[string]string{"unearmarked": "401184.65", "softly_earmarked": "0.00", "earmarked": "0.00"})
+	byC := map[string]string{}
+	for _, c := range now.body["by_currency"].([]any) {
+		m := c.(map[string]any)
+		byC[m["currency"].(string)] = m["amount"].(string) + "=" + m["paid_usd"].(string)
+	}
+	eq(t, "by currency", byC, map[string]string{"EUR": "1000.00=1111.11", "JPY": "5000=33.33", "KWD": "12.345=40.21", "USD": "400000.00=400000.00"})
+	// As of a day: the voided EUR 70 received on 2024-07-30 counted until it was voided (today).
+	then := f.do("GET", path+"?as_of=2024-07-31", "", nil).status(200)
+	eq(t, "as_of paid", then.str("paid"), f.progress("?as_of=2024-07-31").str("paid"))
+	eq(t, "as_of paid value", then.str("paid"), "77.78")
+	f.do("GET", path+"?as_of=2024-02-30", "", nil).fails(422, "validation_failed", "as_of")
+	f.do("GET", "/api/v1/funds/nope/breakdown", "", nil).fails(404, "not_found", "")
+}

@@ -333,7 +333,7 @@ func TestOpenAPIMatchesEveryAnswer(t *testing.T) {
 	c.call("POST", "/api/v1/donors/"+twin+"/merge", admin, map[string]any{"into_id": jsonNumber(donor), "reason": "Again"}).fails(http.StatusConflict, "conflict", "")
 
 	// Reports and exports.
-	for _, p := range []string{"/progress", "/progress?as_of=2024-07-28", "/donors", "/donors.csv?bom=1", "/timeline?interval=day", "/timeline"} {
+	for _, p := range []string{"/breakdown", "/breakdown?as_of=2024-07-30", "/progress", "/progress?as_of=2024-07-28", "/donors", "/donors.csv?bom=1", "/timeline?interval=day", "/timeline"} {
 		c.call("GET", "/api/v1/funds/resilience"+p, "", nil).status(http.StatusOK)
 	}
 	c.call("GET", "/api/v1/funds/resilience/progress?as_of=2024-13-01", "", nil).fails(http.StatusUnprocessableEntity, "validation_failed", "as_of")

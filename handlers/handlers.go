@@ -23,6 +23,7 @@ type Handler struct {
 	users         UserStore
 	audit         AuditStore
 	health        HealthStore
+	breakdown     BreakdownStore // issue 14
 	// SecureCookies forces the Secure flag on cookies (behind a TLS proxy).
 	SecureCookies bool
 	// RateStaleness says when a quoted rate is stale (issue 14).
@@ -42,12 +43,13 @@ type Store interface {
 	UserStore
 	AuditStore
 	HealthStore
+	BreakdownStore
 }
 
 // New returns the handlers over a store.
 func New(s Store) *Handler {
 	return &Handler{funds: s, donors: s, rates: s, pledges: s, contributions: s, reports: s, auth: s, users: s,
-		audit: s, health: s, cop: http.NewCrossOriginProtection()}
+		audit: s, health: s, breakdown: s, cop: http.NewCrossOriginProtection()}
 }
 
 const userKey = "user"

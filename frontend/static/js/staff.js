@@ -64,8 +64,8 @@ const filters = () => ({
 // A cell with a main text and a quieter second line (the fund under the donor...).
 const twoLines = (main, second) => [main, el('br'), el('small', { class: 'secondary' }, second)];
 
-const actionButton = (label, onClick) => {
-  const b = el('button', { type: 'button', class: 'small' }, label);
+const actionButton = (label, onClick, action = undefined) => {
+  const b = el('button', { type: 'button', class: 'small', dataset: action ? { action } : undefined }, label);
   b.addEventListener('click', onClick);
   return b;
 };
@@ -88,9 +88,9 @@ const LISTS = {
       ['console.col.reason', (r) => (r.cancelled ? el('span', { class: 'reason' }, t('console.cancelled_because', { reason: r.cancel_reason, by: r.cancelled_by, at: dateTime(r.cancelled_at) })) : '')],
     ],
     actions: (r) => [
-      actionButton(t('console.edit'), () => editPledge(r)),
+      actionButton(t('console.edit'), () => editPledge(r), 'edit'),
       ...(isOpenPledge(r) ? [
-        actionButton(t('staff.pledge.record_payment'), () => payPledge(r)),
+        actionButton(t('staff.pledge.record_payment'), () => payPledge(r), 'pay'),
         actionButton(t('staff.pledge.cancel'), () => askReason({
           title: t('staff.pledge.cancel_title'),
           subject: OPTION_LABELS.pledges(r),
@@ -141,8 +141,8 @@ const LISTS = {
       ['staff.field.contact_email', (r) => r.contact_email ?? ''],
     ],
     actions: (r) => [
-      actionButton(t('console.edit'), () => editDonor(r)),
-      ...(me?.role === 'admin' ? [actionButton(t('console.merge'), () => mergeDonor(r))] : []),
+      actionButton(t('console.edit'), () => editDonor(r), 'edit'),
+      ...(me?.role === 'admin' ? [actionButton(t('console.merge'), () => mergeDonor(r), 'merge')] : []),
     ],
   },
   rates: {

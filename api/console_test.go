@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -268,6 +269,15 @@ func TestListFiltersAndTotals(t *testing.T) {
 			sum = sum.Add(decimal.RequireFromString(it["amount_usd"].(string)))
 		}
 		eq(t, c.path+" sum of rows", sum.StringFixed(2), c.want.usd)
+	}
+	// The exports take the same filters: voided rows left out on demand, BOM first.
+	csvBody := string(f.do("GET", "/api/v1/exports/contributions.csv?voided=exclude&bom=1", f.staff, nil).status(200).raw)
+	if !strings.HasPrefix(csvBody, "\uFEFF") || strings.Count(strings.TrimSpace(csvBody), "\n") != 4 {
+		t.Fatalf("contributions.csv?voided=exclude&bom=1:\n%s", csvBody)
+	}
+	csvBody = string(f.do("GET", "/api/v1/exports/pledges.csv?q=ecole&status=cancelled", f.staff, nil).status(200).raw)
+	if strings.Count(strings.TrimSpace(csvBody), "\n") != 1 || !strings.Contains(csvBody, "ÉCOLE-7") {
+		t.Fatalf("pledges.csv?q=ecole&status=cancelled:\n%s", csvBody)
 	}
 	// Without totals=1 there are none.
 	if _, ok := f.do("GET", "/api/v1/pledges", f.staff, nil).status(200).body["totals"]; ok {

@@ -613,6 +613,8 @@ func TestStaffEntersPledgeAndPayment(t *testing.T) {
 	// Void the payment and cancel the pledge, each with a reason: paid is back where it was.
 	open(t, ctx, "/staff?lang=en")
 	showTab(t, ctx, "contributions")
+	fill(t, ctx, map[string]string{"#filter-voided": "include"}) // voided rows are left out by default (issue 14)
+	waitFor(t, ctx, `document.querySelector('[data-list="contributions"]').dataset.state === 'ready'`)
 	withReason(t, ctx, fmt.Sprintf(`[data-list="contributions"] tr[data-id="%d"] .row-actions button`, payment.ID), "staff-void-reason")
 	waitFor(t, ctx, fmt.Sprintf(`document.querySelector('[data-list="contributions"] tr[data-id="%d"] .status-cancelled')`, payment.ID))
 	showTab(t, ctx, "pledges")

@@ -25,6 +25,13 @@ func typeInto(t *testing.T, ctx context.Context, sel, value string) {
 		i.dispatchEvent(new Event('input', {bubbles: true})); return true; })()`, sel, value))
 }
 
+// clickJS waits for an element and clicks it from the page (lists re-render while loading).
+func clickJS(t *testing.T, ctx context.Context, sel string) {
+	t.Helper()
+	waitFor(t, ctx, fmt.Sprintf(`document.querySelector(%q)`, sel))
+	js[bool](t, ctx, fmt.Sprintf(`(() => { document.querySelector(%q).click(); return true; })()`, sel))
+}
+
 func TestConsoleReadsAmountsAsEachLanguageWritesThem(t *testing.T) {
 	cases := map[string][]struct{ typed, want string }{ // want "" = refused beside the field
 		"en": {{"1,234.56", "1234.56"}, {"1234.56", "1234.56"}, {"1,000", "1000.00"}, {"1.000", ""}, {"1,23", ""},
@@ -68,6 +75,7 @@ func TestConsoleReadsAmountsAsEachLanguageWritesThem(t *testing.T) {
 			}
 			// A refused amount is never sent: submitting says so beside the field.
 			typeInto(t, ctx, "#pledge-amount", "1.000")
+			waitFor(t, ctx, `document.querySelector('#pledge-amount-error')`)
 			submit(t, ctx, "#pledge-form")
 			waitFor(t, ctx, `document.querySelector('#pledge-amount-error') && document.querySelector('#pledge-form .form-error').textContent.trim()`)
 			screenshot(t, ctx, "console-amount-refused-"+lang)
@@ -132,7 +140,7 @@ func TestConsoleDonorCountryDuplicateAndMerge(t *testing.T) {
 	// Editing the twin's country: chosen from the list by name.
 	must(t, chromedp.Do(ctx, chromedp.Navigate(baseURL+"/staff?lang=fr#donors")))
 	waitFor(t, ctx, `document.body.dataset.state === 'ready' && document.querySelector('[data-list="donors"]').dataset.state === 'ready'`)
-	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-list="donors"] tr[data-id="%d"] button[data-action="edit"]`, twin)))))
+	clickJS(t, ctx, fmt.Sprintf(`[data-list="donors"] tr[data-id="%d"] button[data-action="edit"]`, twin))
 	waitFor(t, ctx, fmt.Sprintf(`document.querySelector('#donor-form').dataset.editing === '%d'`, twin))
 	fill(t, ctx, map[string]string{"#donor-country": "FR"})
 	submit(t, ctx, "#donor-form")
@@ -145,7 +153,7 @@ func TestConsoleDonorCountryDuplicateAndMerge(t *testing.T) {
 		t.Errorf("edited country is %q, want FR", edited.CountryCode)
 	}
 
-	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-list="donors"] tr[data-id="%d"] button[data-action="merge"]`, twin)))))
+	clickJS(t, ctx, fmt.Sprintf(`[data-list="donors"] tr[data-id="%d"] button[data-action="merge"]`, twin))
 	waitFor(t, ctx, `document.querySelector('#reason-dialog').open && !document.querySelector('#merge-into-field').hidden`)
 	fill(t, ctx, map[string]string{"#merge-into": fmt.Sprint(original)})
 	must(t, chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#reason-input"), "Saisi deux fois")))

@@ -698,9 +698,21 @@ async function auditScreen(params = {}) {
   }
 }
 
+// flatten lifts the fields of a record wrapped in the audit row ({"user": {...}, "password_changed": ...})
+// to the top, so that before and after compare field by field.
+function flatten(v, other) {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
+  const out = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (x && typeof x === 'object' && !Array.isArray(x) && !(k in (other || {}))) Object.assign(out, x);
+    else out[k] = x;
+  }
+  return out;
+}
+
 function auditEvent(e) {
-  const before = e.before && typeof e.before === 'object' ? e.before : {};
-  const after = e.after && typeof e.after === 'object' ? e.after : {};
+  const before = flatten(e.before, e.after);
+  const after = flatten(e.after, e.before);
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
   const show = (v) => (v === undefined ? '' : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
   const rows = keys.map((k) => {

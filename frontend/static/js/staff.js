@@ -720,7 +720,7 @@ function auditEvent(e) {
     return el('tr', { class: changed ? 'changed' : '', dataset: { field: k, changed: String(changed) } },
       el('th', { scope: 'row' }, changed ? `● ${k}` : k), el('td', {}, show(before[k])), el('td', {}, show(after[k])));
   });
-  return el('article', { class: 'card audit-event', dataset: { id: String(e.id) } },
+  return el('article', { class: 'card audit-event', dataset: { id: String(e.id), entity: e.entity, entityId: String(e.entity_id ?? ''), action: e.action } },
     el('h3', {}, t('console.audit.event', { action: e.action, entity: e.entity, id: e.entity_id ?? '', actor: e.actor, at: dateTime(e.at) })),
     keys.length ? el('div', { class: 'table-wrap' }, el('table', { class: 'list diff' },
       el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('console.audit.field')), el('th', { scope: 'col' }, t('console.audit.before')), el('th', { scope: 'col' }, t('console.audit.after')))),
@@ -812,6 +812,9 @@ function showTab(name) {
   setStatus(''); // an action's message belongs to the tab it was made on
   for (const button of $$('[data-tab]')) button.setAttribute('aria-pressed', String(button.dataset.tab === name));
   for (const panel of $$('.tab-panel')) panel.hidden = panel.id !== `tab-${name}`;
+  // The filters sit right above the list they narrow, apart from the "new" form (issue 14).
+  const anchor = $(`[data-list="${name}"]`) ?? (name === 'exports' ? $('#tab-exports .actions') : null);
+  if (anchor) anchor.before($('#filters'));
   // Only the filters that apply to the list shown.
   for (const field of $$('#filters [data-tabs]')) field.hidden = !field.dataset.tabs.split(' ').includes(name);
   $('#filters').hidden = !$$('#filters [data-tabs]').some((f) => !f.hidden);

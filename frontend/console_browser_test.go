@@ -208,7 +208,9 @@ func TestConsoleFiltersAndTotalsEqualTheAPI(t *testing.T) {
 				}
 				api.do(t, http.MethodGet, "/"+c.list+"?totals=1&limit=25&"+c.query, nil, &want)
 				waitFor(t, ctx, fmt.Sprintf(`document.querySelector('[data-totals=%q]').dataset.usd === %q
-					&& document.querySelector('[data-list=%q]').dataset.state === 'ready'`, c.list, want.Totals.AmountUSD, c.list))
+					&& document.querySelector('[data-list=%q]').dataset.state === 'ready'
+					&& %q.split('&').every(p => document.querySelector('[data-list=%q]').dataset.query.split('&').includes(p))`,
+					c.list, want.Totals.AmountUSD, c.list, c.query, c.list))
 				if n := js[int](t, ctx, fmt.Sprintf(`document.querySelectorAll('[data-list=%q] tbody tr').length`, c.list)); n != len(want.Items) {
 					t.Errorf("%s %s: %d rows shown, the API lists %d", lang, c.query, n, len(want.Items))
 				}

@@ -179,7 +179,11 @@ class PagedList {
     this.root.dataset.state = 'loading';
     try {
       const totals = fresh && this.spec.totals ? 1 : '';
-      const page = await api(this.spec.path + query({ ...this.spec.params(filters()), limit: PAGE_SIZE, cursor: this.cursor, totals }));
+      const params = this.spec.params(filters());
+      const ticket = (this.ticket = (this.ticket ?? 0) + 1);
+      const page = await api(this.spec.path + query({ ...params, limit: PAGE_SIZE, cursor: this.cursor, totals }));
+      if (ticket !== this.ticket) return; // a newer load (the filters changed again) answers instead
+      this.root.dataset.query = query(params).slice(1);
       if (page?.totals) this.showTotals(page.totals);
       const rows = itemsOf(page).map((r) => this.row(r));
       if (fresh) this.body.replaceChildren(...rows); else this.body.append(...rows);

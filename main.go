@@ -129,7 +129,8 @@ func serve(ctx context.Context, cfg config, args []string) error {
 			"email", cmp.Or(cfg.AdminEmail, "admin@localhost"), "password", generated)
 	}
 	handler := api.New(api.Config{SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.proxies(), DBs: s.DBs(),
-		MetricsToken: cfg.MetricsToken, ExportConcurrency: cfg.ExportConcurrency, ExportWriteTimeout: cfg.ExportWriteTimeout}, s)
+		MetricsToken: cfg.MetricsToken, ExportConcurrency: cfg.ExportConcurrency, ExportWriteTimeout: cfg.ExportWriteTimeout,
+		RateStaleDays: cfg.RateStaleDays}, s)
 	srv := api.NewServer(*addr, handler)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

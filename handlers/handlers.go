@@ -25,8 +25,11 @@ type Handler struct {
 	audit         AuditStore
 	health        HealthStore
 	reporting     ReportingStore // issue 13
+	breakdown     BreakdownStore // issue 14
 	// SecureCookies forces the Secure flag on cookies (behind a TLS proxy).
 	SecureCookies bool
+	// RateStaleness says when a quoted rate is stale (issue 14).
+	RateStaleness models.Staleness
 	cop           *http.CrossOriginProtection
 	exports       *Exports
 }
@@ -44,12 +47,13 @@ type Store interface {
 	AuditStore
 	HealthStore
 	ReportingStore
+	BreakdownStore
 }
 
 // New returns the handlers over a store.
 func New(s Store) *Handler {
 	return &Handler{funds: s, donors: s, rates: s, pledges: s, contributions: s, reports: s, auth: s, users: s,
-		audit: s, health: s, reporting: s, cop: http.NewCrossOriginProtection(), exports: NewExports(0, 0)}
+		audit: s, health: s, reporting: s, breakdown: s, cop: http.NewCrossOriginProtection(), exports: NewExports(0, 0)}
 }
 
 // LimitExports sets how many CSV exports run at once and how long one write

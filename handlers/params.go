@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/fundtracker/fundtracker/models"
 	"github.com/gin-gonic/gin"
@@ -83,3 +84,27 @@ func (q *query) page() models.PageRequest {
 }
 
 func (q *query) err() error { return q.p.Err() }
+
+// flag reads a yes/no parameter: 1 or true, 0 or false, or absent.
+func (q *query) flag(name string) bool {
+	switch q.c.Query(name) {
+	case "", "0", "false":
+		return false
+	case "1", "true":
+		return true
+	}
+	q.p.Add(name, "must be 1 or 0")
+	return false
+}
+
+// listFilter reads the filters the pledge and contribution lists share (issue 14).
+func (q *query) listFilter() models.ListFilter {
+	f := models.ListFilter{Query: strings.TrimSpace(q.c.Query("q")), Currency: q.currency("currency")}
+	if len([]rune(f.Query)) > 200 {
+		q.p.Add("q", "must be at most 200 characters")
+	}
+	if q.c.Query("earmarking") != "" {
+		f.Earmarking = q.oneOf("earmarking", "", models.Earmarkings)
+	}
+	return f
+}

@@ -14,6 +14,7 @@ type PledgeStore interface {
 	CreatePledge(ctx context.Context, a models.Actor, in models.PledgeInput, idem models.Idempotency) (models.Pledge, *models.Replay, error)
 	UpdatePledge(ctx context.Context, a models.Actor, id int64, in models.PledgePatch) (models.Pledge, error)
 	CancelPledge(ctx context.Context, a models.Actor, id int64, in models.ReasonInput) (models.Pledge, error)
+	PledgeTotals(ctx context.Context, f models.PledgeFilter) (models.ListTotals, error)
 }
 
 func pledgeFilter(q *query) models.PledgeFilter {
@@ -21,11 +22,22 @@ func pledgeFilter(q *query) models.PledgeFilter {
 	if q.c.Query("status") != "" {
 		status = q.oneOf("status", "", models.PledgeStatuses)
 	}
-	return models.PledgeFilter{FundID: q.id("fund_id"), DonorID: q.id("donor_id"), Status: status}
+	f := models.PledgeFilter{FundID: q.id("fund_id"), DonorID: q.id("donor_id"), Status: status,
+		ListFilter: q.listFilter(), From: q.date("from"), To: q.date("to")}
+	if q.c.Query("stage") != "" {
+		f.Stage = q.oneOf("stage", "", models.PledgeStages)
+	}
+	if f.From != "" && f.To != "" && f.To < f.From {
+		q.p.Add("to", "must be on or after from")
+	}
+	return f
 }
 
-// ListPledges answers GET /pledges?fund_id=&donor_id=&status=.
-func (h *Handler) ListPledges(c *gin.Context) { list(c, pledgeFilter, h.pledges.Pledges) }
+// ListPledges answers GET /pledges?fund_id=&donor_id=&status=&stage=&q=&earmarking=&currency=&from=&to=&totals=,
+// newest first by pledged_on then id.
+func (h *Handler) ListPledges(c *gin.Context) {
+	listTotalled(c, pledgeFilter, h.pledges.Pledges, h.pledges.PledgeTotals)
+}
 
 // GetPledge answers GET /pledges/{id}.
 func (h *Handler) GetPledge(c *gin.Context) { getByID(c, "pledge", h.pledges.Pledge) }

@@ -29,6 +29,9 @@ type Contribution struct {
 	VoidedBy     string     `json:"voided_by"`
 	CreatedAt    time.Time  `json:"created_at"`
 	CreatedBy    string     `json:"created_by"`
+	// RateEffectiveOn is the effective_on of the recorded rate applied
+	// (issue 14); null for USD and for a rate given by hand.
+	RateEffectiveOn *Date `json:"rate_effective_on"`
 }
 
 // ContributionInput is the body of POST /contributions.

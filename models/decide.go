@@ -98,6 +98,9 @@ func contributionEffects(e *Effects, c Contribution, sign int64, day Date) {
 type Parties struct {
 	FundCode  *string
 	DonorName *string
+	// DonorMergedInto is the donor the donor named was merged into (issue
+	// 14): new records go to that one.
+	DonorMergedInto *int64
 }
 
 func (pt Parties) check(fundID, donorID int64, p Problems) {
@@ -106,6 +109,9 @@ func (pt Parties) check(fundID, donorID int64, p Problems) {
 	}
 	if donorID > 0 && pt.DonorName == nil {
 		p.Add("donor_id", "no donor with id "+strconv.FormatInt(donorID, 10))
+	}
+	if donorID > 0 && pt.DonorName != nil && pt.DonorMergedInto != nil {
+		p.Add("donor_id", "donor "+strconv.FormatInt(donorID, 10)+" was merged into donor "+strconv.FormatInt(*pt.DonorMergedInto, 10))
 	}
 }
 
@@ -175,7 +181,18 @@ type RecordLoad struct {
 	By      string
 	Parties Parties
 	Rate    *Rate // in force for RecordKeys.Rate; nil when none is (or none was needed)
+	RateOn  Date  // the day Rate took effect
 	Totals  CurrentTotals
+}
+
+// rateOn is the effective_on of the recorded rate a new record applies
+// (issue 14): the rate in force's, nil for USD and for a rate given.
+func (ld RecordLoad) rateOn(currencyCode string, given decimal.Decimal) *Date {
+	if currencyCode == ReportingCurrency || !given.IsZero() || ld.Rate == nil || ld.RateOn == "" {
+		return nil
+	}
+	on := ld.RateOn
+	return &on
 }
 
 // ContributionLoad is what deciding a new contribution needs.
@@ -232,7 +249,7 @@ func DecideContribution(in ContributionInput, ld ContributionLoad) (Contribution
 	c.FundCode, c.DonorName = deref(ld.Parties.FundCode), deref(ld.Parties.DonorName)
 	rate, ok := resolveRate(c.Currency, c.ReceivedOn, given, ld.Rate, p)
 	if ok && p["amount"] == "" {
-		c.ExchangeRate = rate
+		c.ExchangeRate, c.RateEffectiveOn = rate, ld.rateOn(c.Currency, given)
 		c.AmountUSD = USD(usdValue(c.Amount.Amount, rate, !given.IsZero(), p))
 		if c.AmountUSD.Amount.IsZero() && p["amount"] == "" && p["exchange_rate"] == "" {
 			p.Add("amount", "is worth 0.00 USD at the rate "+rate.String()+": too small to record")
@@ -304,7 +321,7 @@ func DecidePledge(in PledgeInput, ld RecordLoad) (PledgeWrite, error) {
 	pl.FundCode, pl.DonorName = deref(ld.Parties.FundCode), deref(ld.Parties.DonorName)
 	rate, ok := resolveRate(pl.Currency, pl.PledgedOn, given, ld.Rate, p)
 	if ok && p["amount"] == "" {
-		pl.ExchangeRate = rate
+		pl.ExchangeRate, pl.RateEffectiveOn = rate, ld.rateOn(pl.Currency, given)
 		pl.AmountUSD = USD(usdValue(pl.Amount.Amount, rate, !given.IsZero(), p))
 	}
 	if len(p) > 0 {
@@ -337,18 +354,37 @@ func DecideCancelPledge(st *PledgeState, reason string, now time.Time, by string
 	return w, nil
 }
 
-// DecidePledgePatch applies a patch to a pledge: the pledge after, and
-// whether anything changed (a patch that changes nothing writes nothing).
-func DecidePledgePatch(before Pledge, in PledgePatch, now time.Time, today Date) (Pledge, bool, error) {
+// DecidePledgePatch applies a patch to a pledge: the pledge's new state and
+// its effects, and whether anything changed (a patch that changes nothing
+// writes nothing). A new amount (issue 14: never below what is paid) takes
+// its USD value at the pledge's rate and moves the outstanding totals, which
+// must stay within their bound (totals as loaded; only needed then).
+func DecidePledgePatch(st *PledgeState, in PledgePatch, now time.Time, today Date, totals CurrentTotals) (PledgeWrite, bool, error) {
+	before := st.Pledge
 	after := before
 	if err := in.Apply(&after); err != nil {
-		return before, false, err
+		return PledgeWrite{}, false, err
 	}
-	if after.DueOn == before.DueOn && after.Stage == before.Stage && after.Earmarking == before.Earmarking &&
+	amountChanged := !after.Amount.Amount.Equal(before.Amount.Amount)
+	if !amountChanged && after.DueOn == before.DueOn && after.Stage == before.Stage && after.Earmarking == before.Earmarking &&
 		after.Reference == before.Reference && after.Notes == before.Notes {
-		return before, false, nil
+		return PledgeWrite{}, false, nil
+	}
+	p := Problems{}
+	if amountChanged {
+		after.AmountUSD = USD(usdValue(after.Amount.Amount, after.ExchangeRate, false, p))
+		if len(p) > 0 {
+			return PledgeWrite{}, false, p.Err()
+		}
 	}
 	after.UpdatedAt = now
 	after.Derive(today)
-	return after, true, nil
+	next := st.clone()
+	next.Pledge = after
+	w := PledgeWrite{Pledge: next}
+	if amountChanged {
+		pledgeEffects(&w.Effects, st, next)
+		CheckTotals(totals, w.Effects, p)
+	}
+	return w, true, p.Err()
 }

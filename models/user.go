@@ -146,7 +146,7 @@ type Actor struct {
 var (
 	AuditEntities = []string{"fund", "donor", "exchange_rate", "pledge", "contribution", "user", "token", "session"}
 	AuditActions  = []string{"create", "update", "cancel", "void", "login", "login_failed", "login_throttled",
-		"login_refused", "logout", "revoke"}
+		"login_refused", "logout", "revoke", "merge"}
 )
 
 // AuditEvent is one entry of the audit trail.

@@ -306,6 +306,17 @@ func TestListFiltersAndTotals(t *testing.T) {
 		eq(t, "USD rate_effective_on", it["rate_effective_on"], nil)
 	}
 	eq(t, "created rate_effective_on", f.pay(f.swiss, nil, "1.00", "CHF", "2024-08-02").status(201).body["rate_effective_on"], "2024-01-01")
+	// A rate given by hand: the recorded rate's day when it is that rate, else null; the answer
+	// of the write and GET agree.
+	for _, c := range []struct {
+		rate string
+		want any
+	}{{"0.88", "2024-01-01"}, {"0.8800", "2024-01-01"}, {"0.87", nil}} {
+		r := f.do("POST", "/api/v1/contributions", f.staff, map[string]any{"fund_id": f.fund, "donor_id": f.swiss, "amount": "1.00",
+			"currency": "CHF", "exchange_rate": c.rate, "received_on": "2024-08-02"}).status(201)
+		eq(t, "rate "+c.rate+" rate_effective_on", r.body["rate_effective_on"], c.want)
+		eq(t, "rate "+c.rate+" GET", f.do("GET", fmt.Sprintf("/api/v1/contributions/%d", r.id()), f.staff, nil).status(200).body["rate_effective_on"], c.want)
+	}
 	q := f.do("GET", "/api/v1/exchange-rates/quote?currency=CHF&on=2024-08-02", f.staff, nil).status(200)
 	eq(t, "quote rate_effective_on", q.body["rate_effective_on"], "2024-01-01")
 	eq(t, "quote rate_age_days", q.body["rate_age_days"], float64(214))
@@ -331,6 +342,11 @@ func TestPledgeAmountChangesNeverBelowPaid(t *testing.T) {
 	eq(t, "amount_usd", r.str("amount_usd"), "55555.56")
 	eq(t, "outstanding", r.str("outstanding"), "10000.00")
 	eq(t, "progress outstanding", f.progress("").body["outstanding_pledges"], "11111.11")
+	// The answer of a write carries rate_effective_on as GET does (loaded with the pledge).
+	eq(t, "patched rate_effective_on", r.body["rate_effective_on"], f.do("GET", path, f.staff, nil).status(200).body["rate_effective_on"])
+	if r.body["rate_effective_on"] == nil {
+		t.Fatal("a EUR pledge at the recorded rate has no rate_effective_on")
+	}
 	f.do("PATCH", path, f.staff, map[string]any{"amount": "40000.00"}).status(200)
 	eq(t, "fulfilled", f.do("GET", path, f.staff, nil).status(200).str("status"), "fulfilled")
 	audit := f.do("GET", fmt.Sprintf("/api/v1/audit?entity=pledge&entity_id=%d&action=update", p), f.admin, nil).status(200).items()

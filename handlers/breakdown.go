@@ -14,16 +14,5 @@ type BreakdownStore interface {
 
 // FundBreakdown answers GET /funds/{id-or-code}/breakdown?as_of=: public.
 func (h *Handler) FundBreakdown(c *gin.Context) {
-	q := newQuery(c)
-	asOf := q.date("as_of")
-	if err := q.err(); err != nil {
-		Error(c, err)
-		return
-	}
-	b, err := h.breakdown.FundBreakdown(c.Request.Context(), c.Param("fund"), asOf)
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	publicJSON(c, b)
+	fundFigures(c, func(q *query) models.Date { return q.date("as_of") }, h.breakdown.FundBreakdown)
 }

@@ -18,13 +18,8 @@ type ContributionStore interface {
 
 func contributionFilter(q *query) models.ContributionFilter {
 	f := models.ContributionFilter{FundID: q.id("fund_id"), DonorID: q.id("donor_id"), PledgeID: q.id("pledge_id"),
-		From: q.date("from"), To: q.date("to"), ListFilter: q.listFilter()}
-	if q.c.Query("voided") != "" {
-		f.Voided = q.oneOf("voided", "", models.VoidedChoices)
-	}
-	if f.From != "" && f.To != "" && f.To < f.From {
-		q.p.Add("to", "must be on or after from")
-	}
+		ListFilter: q.listFilter(), Voided: q.optional("voided", models.VoidedChoices)}
+	f.From, f.To = q.dateRange()
 	return f
 }
 

@@ -49,8 +49,25 @@ func (q *query) date(name string) models.Date {
 	return d
 }
 
+// dateRange reads ?from= and ?to=, inclusive days; to before from is a problem with to.
+func (q *query) dateRange() (from, to models.Date) {
+	from, to = q.date("from"), q.date("to")
+	if from != "" && to != "" && to < from {
+		q.p.Add("to", "must be on or after from")
+	}
+	return from, to
+}
+
 func (q *query) oneOf(name, def string, allowed []string) string {
 	return models.OneOf(name, q.c.Query(name), def, allowed, q.p)
+}
+
+// optional reads a filter that takes one of allowed, "" when absent.
+func (q *query) optional(name string, allowed []string) string {
+	if q.c.Query(name) == "" {
+		return ""
+	}
+	return q.oneOf(name, "", allowed)
 }
 
 // enum reads an optional parameter that takes one of the allowed words.
@@ -103,8 +120,6 @@ func (q *query) listFilter() models.ListFilter {
 	if len([]rune(f.Query)) > 200 {
 		q.p.Add("q", "must be at most 200 characters")
 	}
-	if q.c.Query("earmarking") != "" {
-		f.Earmarking = q.oneOf("earmarking", "", models.Earmarkings)
-	}
+	f.Earmarking = q.optional("earmarking", models.Earmarkings)
 	return f
 }

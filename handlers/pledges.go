@@ -18,18 +18,9 @@ type PledgeStore interface {
 }
 
 func pledgeFilter(q *query) models.PledgeFilter {
-	status := ""
-	if q.c.Query("status") != "" {
-		status = q.oneOf("status", "", models.PledgeStatuses)
-	}
-	f := models.PledgeFilter{FundID: q.id("fund_id"), DonorID: q.id("donor_id"), Status: status,
-		ListFilter: q.listFilter(), From: q.date("from"), To: q.date("to")}
-	if q.c.Query("stage") != "" {
-		f.Stage = q.oneOf("stage", "", models.PledgeStages)
-	}
-	if f.From != "" && f.To != "" && f.To < f.From {
-		q.p.Add("to", "must be on or after from")
-	}
+	f := models.PledgeFilter{FundID: q.id("fund_id"), DonorID: q.id("donor_id"), Status: q.optional("status", models.PledgeStatuses),
+		Stage: q.optional("stage", models.PledgeStages), ListFilter: q.listFilter()}
+	f.From, f.To = q.dateRange()
 	return f
 }
 

@@ -116,16 +116,18 @@ func (pt Parties) check(fundID, donorID int64, p Problems) {
 }
 
 // RateKey is the currency and day whose rate in force a record needs
-// (currency "" when none is needed: USD, a rate given, or input not valid).
+// (currency "" when none is needed: USD or input not valid). With a rate
+// given it is loaded too: when the two are equal, the record's
+// rate_effective_on is the recorded rate's (issue 14), as lists answer it.
 type RateKey struct {
 	Currency string
 	Day      Date
 }
 
 // rateKey is the rate a record in currency on day looks up, if any.
-func rateKey(currencyCode string, day Date, given DecimalInput) RateKey {
+func rateKey(currencyCode string, day Date) RateKey {
 	code, ok := ParseCurrency(currencyCode)
-	if !ok || code == ReportingCurrency || given.Set {
+	if !ok || code == ReportingCurrency {
 		return RateKey{}
 	}
 	if _, err := time.Parse(DateLayout, string(day)); err != nil {
@@ -186,9 +188,10 @@ type RecordLoad struct {
 }
 
 // rateOn is the effective_on of the recorded rate a new record applies
-// (issue 14): the rate in force's, nil for USD and for a rate given.
+// (issue 14): the rate in force's, when it is the one applied; nil for USD
+// and for a rate given that is not the one in force.
 func (ld RecordLoad) rateOn(currencyCode string, given decimal.Decimal) *Date {
-	if currencyCode == ReportingCurrency || !given.IsZero() || ld.Rate == nil || ld.RateOn == "" {
+	if currencyCode == ReportingCurrency || ld.Rate == nil || ld.RateOn == "" || (!given.IsZero() && !given.Equal(ld.Rate.Decimal)) {
 		return nil
 	}
 	on := ld.RateOn
@@ -216,14 +219,14 @@ func (in ContributionInput) Keys(pledge *Pledge) RecordKeys {
 			currencyCode = pledge.Currency
 		}
 	}
-	return recordKeys(fundID, donorID, currencyCode, Date(in.ReceivedOn.Raw), in.ExchangeRate)
+	return recordKeys(fundID, donorID, currencyCode, Date(in.ReceivedOn.Raw))
 }
 
-func recordKeys(fundID, donorID int64, currencyCode string, day Date, given DecimalInput) RecordKeys {
+func recordKeys(fundID, donorID int64, currencyCode string, day Date) RecordKeys {
 	if code, ok := ParseCurrency(currencyCode); ok {
 		currencyCode = code
 	}
-	return RecordKeys{FundID: fundID, DonorID: donorID, Currency: currencyCode, Rate: rateKey(currencyCode, day, given)}
+	return RecordKeys{FundID: fundID, DonorID: donorID, Currency: currencyCode, Rate: rateKey(currencyCode, day)}
 }
 
 // ContributionWrite is a decided contribution write: the record, the state
@@ -305,7 +308,7 @@ func DecideVoid(c Contribution, pledge *PledgeState, reason string, now time.Tim
 
 // Keys are what the store loads for a new pledge.
 func (in PledgeInput) Keys() RecordKeys {
-	return recordKeys(in.FundID, in.DonorID, in.Currency, Date(in.PledgedOn.Raw), in.ExchangeRate)
+	return recordKeys(in.FundID, in.DonorID, in.Currency, Date(in.PledgedOn.Raw))
 }
 
 // PledgeWrite is a decided pledge write: the pledge as it becomes and the aggregates' changes.

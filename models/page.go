@@ -70,6 +70,12 @@ func DecodeCursor(s string) int64 {
 // NewPage cuts a list fetched with one extra item into a page: when there is
 // more, Next points after the last item kept.
 func NewPage[T any](items []T, limit int, pos func(T) int64) Page[T] {
+	return cutPage(items, limit, func(last T) *string { return EncodeCursor(pos(last)) })
+}
+
+// cutPage keeps the first limit items; when there were more, Next is the
+// cursor of the last one kept.
+func cutPage[T any](items []T, limit int, cursor func(last T) *string) Page[T] {
 	if items == nil {
 		items = []T{}
 	}
@@ -77,7 +83,7 @@ func NewPage[T any](items []T, limit int, pos func(T) int64) Page[T] {
 		return Page[T]{Items: items}
 	}
 	items = items[:limit]
-	return Page[T]{Items: items, Next: EncodeCursor(pos(items[len(items)-1]))}
+	return Page[T]{Items: items, Next: cursor(items[len(items)-1])}
 }
 
 // EncodeKeyCursor makes an opaque cursor from a sort key (a date) and an id,
@@ -110,14 +116,7 @@ func DecodeKeyCursor(s string) (key string, id int64) {
 // NewKeyedPage cuts a list sorted by a key then id (fetched with one extra
 // item) into a page whose Next cursor carries both.
 func NewKeyedPage[T any](items []T, limit int, pos func(T) (string, int64)) Page[T] {
-	if items == nil {
-		items = []T{}
-	}
-	if len(items) <= limit {
-		return Page[T]{Items: items}
-	}
-	items = items[:limit]
-	return Page[T]{Items: items, Next: EncodeKeyCursor(pos(items[len(items)-1]))}
+	return cutPage(items, limit, func(last T) *string { return EncodeKeyCursor(pos(last)) })
 }
 
 // ListTotals sums a filtered list as a whole, not a page (issue 14):

@@ -38,15 +38,8 @@ func rateEffectiveOnColumn(table, dayColumn string) string {
 
 // datePage reads a page of rows, newest first by a date column then id, as models.
 func datePage[R, M any](q *gorm.DB, table, dateColumn string, pg models.PageRequest, model func(R) M, key func(M) (string, int64)) (models.Page[M], error) {
-	var rows []R
-	if err := datePageQuery(q, table, dateColumn, pg).Find(&rows).Error; err != nil {
-		return models.Page[M]{}, err
-	}
-	out := make([]M, len(rows))
-	for i, r := range rows {
-		out[i] = model(r)
-	}
-	return models.NewKeyedPage(out, pg.Limit, key), nil
+	out, err := readRows(datePageQuery(q, table, dateColumn, pg), model)
+	return models.NewKeyedPage(out, pg.Limit, key), err
 }
 
 // datePageQuery orders newest first by a date column then id, and reads

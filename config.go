@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+
+	"github.com/fundtracker/fundtracker/models"
 )
 
 // config is every setting fundtracker reads from the environment, parsed by
@@ -36,6 +38,9 @@ type config struct {
 	ExportConcurrency  int           `env:"FUNDTRACKER_EXPORT_CONCURRENCY" envDefault:"4"`
 	ExportWriteTimeout time.Duration `env:"FUNDTRACKER_EXPORT_WRITE_TIMEOUT" envDefault:"30s"`
 	DocumentMaxBytes   int64         `env:"FUNDTRACKER_DOCUMENT_MAX_BYTES" envDefault:"20971520"` // 20 MiB
+
+	// RateStaleDays (issue 14): after how many days a rate is stale, "45" or "45,EUR=30".
+	RateStaleDays string `env:"FUNDTRACKER_RATE_STALE_DAYS"`
 
 	LogLevel  slog.Level `env:"FUNDTRACKER_LOG_LEVEL" envDefault:"info"`
 	LogFormat string     `env:"FUNDTRACKER_LOG_FORMAT"` // text, json, or "" (text on a terminal, else JSON)
@@ -97,6 +102,9 @@ func loadConfig(environ []string) (config, error) {
 	}
 	if c.DBConnMaxLifetime < 0 {
 		problems = append(problems, "FUNDTRACKER_DB_CONN_MAX_LIFETIME: a duration cannot be negative")
+	}
+	if _, err := models.ParseStaleness(c.RateStaleDays); err != nil {
+		problems = append(problems, "FUNDTRACKER_RATE_STALE_DAYS: "+err.Error())
 	}
 	switch strings.ToUpper(c.SQLiteSynchronous) {
 	case "", "OFF", "NORMAL", "FULL", "EXTRA":

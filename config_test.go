@@ -29,6 +29,8 @@ func TestConfigNamesTheVariableAtFault(t *testing.T) {
 		{[]string{"FUNDTRACKER_LOG_LEVEL=loud"}, []string{"FUNDTRACKER_LOG_LEVEL"}},
 		{[]string{"FUNDTRACKER_LOG_FORMAT=xml"}, []string{"FUNDTRACKER_LOG_FORMAT"}},
 		{[]string{"FUNDTRACKER_SQLITE_SYNCHRONOUS=sometimes"}, []string{"FUNDTRACKER_SQLITE_SYNCHRONOUS"}},
+		{[]string{"FUNDTRACKER_RATE_STALE_DAYS=45,EUR=soon"}, []string{"FUNDTRACKER_RATE_STALE_DAYS", "EUR=soon"}},
+		{[]string{"FUNDTRACKER_RATE_STALE_DAYS=0"}, []string{"FUNDTRACKER_RATE_STALE_DAYS"}},
 		{[]string{"FUNDTRACKER_DB_MAX_OPEN_CONNS=abc", "FUNDTRACKER_SECURE_COOKIES=yes", "FUNDTRACKER_TRUSTED_PROXIES=::1,proxy.local"},
 			[]string{"FUNDTRACKER_DB_MAX_OPEN_CONNS", "FUNDTRACKER_SECURE_COOKIES", "FUNDTRACKER_TRUSTED_PROXIES"}},
 	}
@@ -48,12 +50,13 @@ func TestConfigNamesTheVariableAtFault(t *testing.T) {
 
 	cfg, err := loadConfig([]string{"PATH=/bin", "FUNDTRACKER_DB_MAX_OPEN_CONNS=12", "FUNDTRACKER_SECURE_COOKIES=true",
 		"FUNDTRACKER_TRUSTED_PROXIES=10.0.0.0/8, 192.0.2.7,::1", "FUNDTRACKER_DB_CONN_MAX_LIFETIME=30m",
-		"FUNDTRACKER_LOG_LEVEL=warn", "FUNDTRACKER_LOG_FORMAT=json", "FUNDTRACKER_SQLITE_SYNCHRONOUS=normal"})
+		"FUNDTRACKER_LOG_LEVEL=warn", "FUNDTRACKER_LOG_FORMAT=json", "FUNDTRACKER_SQLITE_SYNCHRONOUS=normal",
+		"FUNDTRACKER_RATE_STALE_DAYS=30,MAD=60"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.DBMaxOpenConns != 12 || !cfg.SecureCookies || strings.Join(cfg.proxies(), " ") != "10.0.0.0/8 192.0.2.7 ::1" ||
-		cfg.DBConnMaxLifetime != 30*time.Minute || cfg.LogLevel != slog.LevelWarn || cfg.LogFormat != "json" {
+		cfg.DBConnMaxLifetime != 30*time.Minute || cfg.LogLevel != slog.LevelWarn || cfg.LogFormat != "json" || cfg.RateStaleDays != "30,MAD=60" {
 		t.Errorf("parsed %+v", cfg)
 	}
 	def, err := loadConfig(nil)

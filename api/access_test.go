@@ -199,6 +199,9 @@ var routeAccess = map[string]string{
 	"POST /api/v1/documents/:id/supersede":     lvFund,
 	"GET /api/v1/exports/contributions.csv":    lvRead,
 	"GET /api/v1/exports/pledges.csv":          lvRead,
+	// Issue 14: the public breakdown, merging duplicate donors (admin).
+	"GET /api/v1/funds/:fund/breakdown": lvPublic,
+	"POST /api/v1/donors/:id/merge":     lvAdmin,
 	// Issue 15: public pages, open data, donor links, acknowledgements.
 	"GET /api/v1/funds/:fund/snapshot.zip":       lvPublic,
 	"GET /api/v1/donors/:id/links":               lvRead,

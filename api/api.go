@@ -36,6 +36,8 @@ type Config struct {
 	// EmbedOrigins may frame /embed/funds/{code} (a CSP source list; issue 15).
 	// Unset: FUNDTRACKER_EMBED_ORIGINS, else "*".
 	EmbedOrigins string
+	// RateStaleDays is FUNDTRACKER_RATE_STALE_DAYS: "45" or "45,EUR=30" (issue 14).
+	RateStaleDays string
 }
 
 // New returns the HTTP handler of fundtracker over a store.
@@ -61,6 +63,11 @@ func New(cfg Config, s handlers.Store) http.Handler {
 	if cfg.EmbedOrigins != "" {
 		h.SetEmbedOrigins(cfg.EmbedOrigins)
 	}
+	stale, err := models.ParseStaleness(cfg.RateStaleDays) // serve checks it at start (config.go)
+	if err != nil {
+		slog.Warn("FUNDTRACKER_RATE_STALE_DAYS ignored", "error", err)
+	}
+	h.RateStaleness = stale
 	routes(r, h, m)
 	r.NoRoute(func(c *gin.Context) {
 		handlers.Error(c, models.Errorf(models.ENOTFOUND, "No route %s %s.", c.Request.Method, c.Request.URL.Path))
@@ -129,11 +136,15 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 	v1.GET("/funds/:fund/donors", h.DonorBreakdown)
 	v1.GET("/funds/:fund/donors.csv", h.DonorBreakdownCSV)
 	v1.GET("/funds/:fund/timeline", h.Timeline)
+	// Issue 14: paid by earmarking and currency, as of a day, for the dashboard.
+	v1.GET("/funds/:fund/breakdown", h.FundBreakdown)
 
 	v1.GET("/donors", staff, h.ListDonors)
 	v1.POST("/donors", shared, h.CreateDonor)
 	v1.GET("/donors/:id", staff, h.GetDonor)
 	v1.PATCH("/donors/:id", shared, h.UpdateDonor)
+	// Issue 14: merging duplicate donors.
+	v1.POST("/donors/:id/merge", admin, h.MergeDonor)
 
 	v1.GET("/exchange-rates", staff, h.ListRates)
 	v1.POST("/exchange-rates", shared, h.CreateRate)

@@ -327,6 +327,8 @@ func TestOpenAPIMatchesEveryAnswer(t *testing.T) {
 	c.call("GET", "/api/v1/contributions/"+paid, staff, nil).status(http.StatusOK)
 	c.call("GET", "/api/v1/contributions/999999", staff, nil).fails(http.StatusNotFound, "not_found", "")
 	c.call("GET", "/api/v1/contributions?from=2024-07-01&to=2024-12-31&limit=1", staff, nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/contributions?totals=1&voided=exclude&q=morocco&currency=EUR&earmarking=unearmarked", staff, nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/pledges?totals=1&stage=commitment&from=2024-01-01&to=2024-12-31&limit=1", staff, nil).status(http.StatusOK)
 	c.call("POST", "/api/v1/contributions", staff, `{"amount": "1", "amount": "2"}`).fails(http.StatusBadRequest, "invalid_json", "")
 
 	// Documents (issue 16).
@@ -341,9 +343,15 @@ func TestOpenAPIMatchesEveryAnswer(t *testing.T) {
 	c.call("GET", "/api/v1/documents/"+doc, staff, nil).status(http.StatusOK)
 	c.call("POST", "/api/v1/documents/"+doc+"/supersede", staff, map[string]any{"reason": "Replaced by the countersigned copy"}).status(http.StatusOK)
 	c.call("PATCH", "/api/v1/funds/"+fund, admin, map[string]any{"require_agreement_for_commitment": true}).status(http.StatusOK)
+	// Issue 14: duplicate donors and merges.
+	c.call("POST", "/api/v1/donors", staff, map[string]any{"name": "kingdom of  MOROCCO", "kind": "government", "country_code": "ma"}).fails(http.StatusConflict, "conflict", "")
+	twin := id(c.call("POST", "/api/v1/donors", staff, map[string]any{"name": "Kingdom of Morocco", "kind": "government", "country_code": "MA",
+		"allow_duplicate": true}).status(http.StatusCreated))
+	c.call("POST", "/api/v1/donors/"+twin+"/merge", admin, map[string]any{"into_id": jsonNumber(donor), "reason": "Entered twice"}).status(http.StatusOK)
+	c.call("POST", "/api/v1/donors/"+twin+"/merge", admin, map[string]any{"into_id": jsonNumber(donor), "reason": "Again"}).fails(http.StatusConflict, "conflict", "")
 
 	// Reports and exports.
-	for _, p := range []string{"/progress", "/progress?as_of=2024-07-28", "/donors", "/donors.csv?bom=1", "/timeline?interval=day", "/timeline"} {
+	for _, p := range []string{"/breakdown", "/breakdown?as_of=2024-07-30", "/progress", "/progress?as_of=2024-07-28", "/donors", "/donors.csv?bom=1", "/timeline?interval=day", "/timeline"} {
 		c.call("GET", "/api/v1/funds/resilience"+p, "", nil).status(http.StatusOK)
 	}
 	c.call("GET", "/api/v1/funds/resilience/progress?as_of=2024-13-01", "", nil).fails(http.StatusUnprocessableEntity, "validation_failed", "as_of")

@@ -13,23 +13,21 @@ type ContributionStore interface {
 	Contributions(ctx context.Context, f models.ContributionFilter, pg models.PageRequest) (models.Page[models.Contribution], error)
 	CreateContribution(ctx context.Context, a models.Actor, in models.ContributionInput, idem models.Idempotency) (models.Contribution, *models.Replay, error)
 	VoidContribution(ctx context.Context, a models.Actor, id int64, in models.ReasonInput) (models.Contribution, error)
+	ContributionTotals(ctx context.Context, f models.ContributionFilter) (models.ListTotals, error)
 }
 
 func contributionFilter(q *query) models.ContributionFilter {
 	f := models.ContributionFilter{FundID: q.id("fund_id"), DonorID: q.id("donor_id"), PledgeID: q.id("pledge_id"),
-		From: q.date("from"), To: q.date("to")}
-	if v := q.c.Query("acknowledgement"); v != "" { // issue 15
-		f.Acknowledgement = models.OneOf("acknowledgement", v, "", models.Acknowledgements, q.p)
-	}
-	if f.From != "" && f.To != "" && f.To < f.From {
-		q.p.Add("to", "must be on or after from")
-	}
+		ListFilter: q.listFilter(), Voided: q.optional("voided", models.VoidedChoices),
+		Acknowledgement: q.optional("acknowledgement", models.Acknowledgements)} // issue 15
+	f.From, f.To = q.dateRange()
 	return f
 }
 
-// ListContributions answers GET /contributions?fund_id=&donor_id=&pledge_id=&from=&to=.
+// ListContributions answers GET /contributions?fund_id=&donor_id=&pledge_id=&from=&to=&q=&earmarking=&currency=&voided=&totals=,
+// newest first by received_on then id.
 func (h *Handler) ListContributions(c *gin.Context) {
-	list(c, contributionFilter, h.contributions.Contributions)
+	listTotalled(c, contributionFilter, h.contributions.Contributions, h.contributions.ContributionTotals)
 }
 
 // GetContribution answers GET /contributions/{id}.

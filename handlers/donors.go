@@ -13,6 +13,7 @@ type DonorStore interface {
 	Donors(ctx context.Context, f models.DonorFilter, pg models.PageRequest) (models.Page[models.Donor], error)
 	CreateDonor(ctx context.Context, a models.Actor, in models.DonorInput, idem models.Idempotency) (models.Donor, *models.Replay, error)
 	UpdateDonor(ctx context.Context, a models.Actor, id int64, in models.DonorInput) (models.Donor, error)
+	MergeDonor(ctx context.Context, a models.Actor, id int64, in models.MergeInput) (models.Donor, error)
 }
 
 // ListDonors answers GET /donors?fund_id=&q=.
@@ -30,3 +31,7 @@ func (h *Handler) CreateDonor(c *gin.Context) { create(c, h.donors.CreateDonor) 
 
 // UpdateDonor answers PATCH /donors/{id}.
 func (h *Handler) UpdateDonor(c *gin.Context) { changeByID(c, "donor", h.donors.UpdateDonor) }
+
+// MergeDonor answers POST /donors/{id}/merge {"into_id", "reason"}: the
+// donor's pledges and contributions move to into_id; the donor stays, merged.
+func (h *Handler) MergeDonor(c *gin.Context) { changeByID(c, "donor", h.donors.MergeDonor) }

@@ -119,7 +119,7 @@ var contributionColumns = []string{"id", "fund_code", "donor_id", "donor_name", 
 	"amount", "currency", "exchange_rate", "amount_usd", "earmarking", "reference", "notes", "voided", "void_reason",
 	"voided_at", "created_at", "created_by"}
 
-// ExportContributions answers GET /exports/contributions.csv?fund_id=&donor_id=&pledge_id=&from=&to=&voided=.
+// ExportContributions answers GET /exports/contributions.csv?fund_id=&donor_id=&pledge_id=&from=&to=&q=&earmarking=&currency=&voided=.
 func (h *Handler) ExportContributions(c *gin.Context) { h.exportContributions(c, h.csvFormat) }
 
 // ExportContributionsXLSX answers GET /exports/contributions.xlsx (same filters, and lang=).
@@ -144,7 +144,7 @@ func (h *Handler) exportContributions(c *gin.Context, format exportFormat) {
 	c.Set(langKey, lang)
 	t := &exportTable{sheet: "contributions", columns: contributionColumns,
 		totals:  newTotals([]string{"live", "voided"}, []string{"amount", "amount_usd"}, []bool{false, true}),
-		filters: filtersOf(c, "fund_id", "donor_id", "pledge_id", "from", "to", "voided")}
+		filters: filtersOf(c, "fund_id", "donor_id", "pledge_id", "from", "to", "q", "earmarking", "currency", "voided")}
 	format(c, "contributions", t, func(write func([]any) error) error {
 		return h.reporting.ExportContributions(c.Request.Context(), f, voided, func(ct models.Contribution) error {
 			group := "live"
@@ -163,7 +163,7 @@ var pledgeColumns = []string{"id", "fund_code", "donor_id", "donor_name", "stage
 	"exchange_rate", "amount_usd", "paid", "paid_usd", "outstanding", "outstanding_usd", "status", "earmarking", "reference", "notes",
 	"cancel_reason", "cancelled_at", "created_at", "created_by"}
 
-// ExportPledges answers GET /exports/pledges.csv?fund_id=&donor_id=&status=&voided=.
+// ExportPledges answers GET /exports/pledges.csv?fund_id=&donor_id=&status=&stage=&q=&earmarking=&currency=&from=&to=&voided=.
 func (h *Handler) ExportPledges(c *gin.Context) { h.exportPledges(c, h.csvFormat) }
 
 // ExportPledgesXLSX answers GET /exports/pledges.xlsx (same filters, and lang=).
@@ -189,7 +189,7 @@ func (h *Handler) exportPledges(c *gin.Context, format exportFormat) {
 	t := &exportTable{sheet: "pledges", columns: pledgeColumns,
 		totals: newTotals([]string{"live", "cancelled"}, []string{"amount", "amount_usd", "paid", "paid_usd", "outstanding", "outstanding_usd"},
 			[]bool{false, true, false, true, false, true}),
-		filters: filtersOf(c, "fund_id", "donor_id", "status", "voided")}
+		filters: filtersOf(c, "fund_id", "donor_id", "status", "stage", "q", "earmarking", "currency", "from", "to", "voided")}
 	format(c, "pledges", t, func(write func([]any) error) error {
 		return h.reporting.ExportPledges(c.Request.Context(), f, voided, func(p models.Pledge, paidUSD models.Money) error {
 			group := "live"

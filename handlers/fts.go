@@ -35,10 +35,8 @@ var ftsEarmarking = map[string]string{"unearmarked": "Unearmarked", "softly_earm
 // outstanding. Fully paid and cancelled pledges have no row.
 func (h *Handler) ExportFTS(c *gin.Context) {
 	q := newQuery(c)
-	f := models.RecordFilter{FundID: q.id("fund_id"), From: q.date("from"), To: q.date("to")}
-	if f.From != "" && f.To != "" && f.To < f.From {
-		q.p.Add("to", "must be on or after from")
-	}
+	f := models.RecordFilter{FundID: q.id("fund_id")}
+	f.From, f.To = q.dateRange()
 	hxl := q.oneOf("hxl", "0", []string{"0", "1"})
 	bom := q.bom()
 	if err := q.err(); err != nil {

@@ -35,8 +35,16 @@ func create[In, Out any](c *gin.Context, call func(context.Context, models.Actor
 // list answers a GET of a page of records: the filter and the page read from
 // the query string (every problem in one 422), the page fetched and answered.
 func list[F, T any](c *gin.Context, filter func(*query) F, fetch func(context.Context, F, models.PageRequest) (models.Page[T], error)) {
+	listTotalled(c, filter, fetch, nil)
+}
+
+// listTotalled answers a list as list does and, when ?totals=1 asks for it
+// and the list has totals (issue 14), the totals of the whole filtered list.
+func listTotalled[F, T any](c *gin.Context, filter func(*query) F, fetch func(context.Context, F, models.PageRequest) (models.Page[T], error),
+	totals func(context.Context, F) (models.ListTotals, error)) {
 	q := newQuery(c)
 	f := filter(q)
+	withTotals := totals != nil && q.flag("totals")
 	pg := q.page()
 	if err := q.err(); err != nil {
 		Error(c, err)
@@ -47,7 +55,20 @@ func list[F, T any](c *gin.Context, filter func(*query) F, fetch func(context.Co
 		Error(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, page)
+	if totals == nil {
+		c.JSON(http.StatusOK, page)
+		return
+	}
+	out := models.TotalledPage[T]{Page: page}
+	if withTotals {
+		t, err := totals(c.Request.Context(), f)
+		if err != nil {
+			Error(c, err)
+			return
+		}
+		out.Totals = &t
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 // fundFigures answers a public GET of a fund's figures: the parameters read

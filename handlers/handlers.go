@@ -29,10 +29,13 @@ type Handler struct {
 	documents     DocumentStore
 	// DocumentMaxBytes bounds an uploaded document (FUNDTRACKER_DOCUMENT_MAX_BYTES, 20 MiB unless set).
 	DocumentMaxBytes int64
-	public           PublicStore // issue 15
-	embedOrigins     string      // issue 15: who may frame /embed (FUNDTRACKER_EMBED_ORIGINS)
+	public           PublicStore    // issue 15
+	embedOrigins     string         // issue 15: who may frame /embed (FUNDTRACKER_EMBED_ORIGINS)
+	breakdown        BreakdownStore // issue 14
 	// SecureCookies forces the Secure flag on cookies (behind a TLS proxy).
 	SecureCookies bool
+	// RateStaleness says when a quoted rate is stale (issue 14).
+	RateStaleness models.Staleness
 	cop           *http.CrossOriginProtection
 	exports       *Exports
 }
@@ -53,12 +56,13 @@ type Store interface {
 	AccessStore
 	DocumentStore
 	PublicStore
+	BreakdownStore
 }
 
 // New returns the handlers over a store.
 func New(s Store) *Handler {
 	return &Handler{funds: s, donors: s, rates: s, pledges: s, contributions: s, reports: s, auth: s, users: s,
-		audit: s, health: s, reporting: s, public: s, access: s, documents: s, DocumentMaxBytes: DefaultDocumentMaxBytes,
+		audit: s, health: s, reporting: s, breakdown: s, public: s, access: s, documents: s, DocumentMaxBytes: DefaultDocumentMaxBytes,
 		cop: http.NewCrossOriginProtection(), exports: NewExports(0, 0)}
 }
 

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/fundtracker/fundtracker/models"
 	"github.com/gin-gonic/gin"
@@ -48,8 +49,25 @@ func (q *query) date(name string) models.Date {
 	return d
 }
 
+// dateRange reads ?from= and ?to=, inclusive days; to before from is a problem with to.
+func (q *query) dateRange() (from, to models.Date) {
+	from, to = q.date("from"), q.date("to")
+	if from != "" && to != "" && to < from {
+		q.p.Add("to", "must be on or after from")
+	}
+	return from, to
+}
+
 func (q *query) oneOf(name, def string, allowed []string) string {
 	return models.OneOf(name, q.c.Query(name), def, allowed, q.p)
+}
+
+// optional reads a filter that takes one of allowed, "" when absent.
+func (q *query) optional(name string, allowed []string) string {
+	if q.c.Query(name) == "" {
+		return ""
+	}
+	return q.oneOf(name, "", allowed)
 }
 
 // enum reads an optional parameter that takes one of the allowed words.
@@ -83,3 +101,25 @@ func (q *query) page() models.PageRequest {
 }
 
 func (q *query) err() error { return q.p.Err() }
+
+// flag reads a yes/no parameter: 1 or true, 0 or false, or absent.
+func (q *query) flag(name string) bool {
+	switch q.c.Query(name) {
+	case "", "0", "false":
+		return false
+	case "1", "true":
+		return true
+	}
+	q.p.Add(name, "must be 1 or 0")
+	return false
+}
+
+// listFilter reads the filters the pledge and contribution lists share (issue 14).
+func (q *query) listFilter() models.ListFilter {
+	f := models.ListFilter{Query: strings.TrimSpace(q.c.Query("q")), Currency: q.currency("currency")}
+	if len([]rune(f.Query)) > 200 {
+		q.p.Add("q", "must be at most 200 characters")
+	}
+	f.Earmarking = q.optional("earmarking", models.Earmarkings)
+	return f
+}

@@ -14,18 +14,21 @@ type PledgeStore interface {
 	CreatePledge(ctx context.Context, a models.Actor, in models.PledgeInput, idem models.Idempotency) (models.Pledge, *models.Replay, error)
 	UpdatePledge(ctx context.Context, a models.Actor, id int64, in models.PledgePatch) (models.Pledge, error)
 	CancelPledge(ctx context.Context, a models.Actor, id int64, in models.ReasonInput) (models.Pledge, error)
+	PledgeTotals(ctx context.Context, f models.PledgeFilter) (models.ListTotals, error)
 }
 
 func pledgeFilter(q *query) models.PledgeFilter {
-	status := ""
-	if q.c.Query("status") != "" {
-		status = q.oneOf("status", "", models.PledgeStatuses)
-	}
-	return models.PledgeFilter{FundID: q.id("fund_id"), DonorID: q.id("donor_id"), Status: status}
+	f := models.PledgeFilter{FundID: q.id("fund_id"), DonorID: q.id("donor_id"), Status: q.optional("status", models.PledgeStatuses),
+		Stage: q.optional("stage", models.PledgeStages), ListFilter: q.listFilter()}
+	f.From, f.To = q.dateRange()
+	return f
 }
 
-// ListPledges answers GET /pledges?fund_id=&donor_id=&status=.
-func (h *Handler) ListPledges(c *gin.Context) { list(c, pledgeFilter, h.pledges.Pledges) }
+// ListPledges answers GET /pledges?fund_id=&donor_id=&status=&stage=&q=&earmarking=&currency=&from=&to=&totals=,
+// newest first by pledged_on then id.
+func (h *Handler) ListPledges(c *gin.Context) {
+	listTotalled(c, pledgeFilter, h.pledges.Pledges, h.pledges.PledgeTotals)
+}
 
 // GetPledge answers GET /pledges/{id}.
 func (h *Handler) GetPledge(c *gin.Context) { getByID(c, "pledge", h.pledges.Pledge) }

@@ -51,5 +51,7 @@ func (h *Handler) QuoteRate(c *gin.Context) {
 		Error(c, err)
 		return
 	}
+	quote.RateEffectiveOn = quote.EffectiveOn
+	quote.MarkAge(h.RateStaleness)
 	c.JSON(http.StatusOK, quote)
 }

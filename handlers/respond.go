@@ -45,6 +45,8 @@ type errorDetail struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// ExistingID names the record a conflict is with (a duplicate donor).
+	ExistingID *int64 `json:"existing_id,omitempty"`
 }
 
 // Error writes an error as JSON with its status and logs it. Internal errors
@@ -56,6 +58,9 @@ func Error(c *gin.Context, err error) {
 	var me *models.Error
 	if errors.As(err, &me) {
 		body.Error.Fields = me.Fields
+		if me.ExistingID != 0 {
+			body.Error.ExistingID = &me.ExistingID
+		}
 		if me.RetryAfter > 0 {
 			c.Header("Retry-After", strconv.Itoa(me.RetryAfter))
 		}

@@ -32,6 +32,9 @@ type Contribution struct {
 	// Acknowledgement of the gift to the donor (issue 15).
 	Acknowledgement string `json:"acknowledgement"`
 	AcknowledgedOn  Date   `json:"acknowledged_on"`
+	// RateEffectiveOn is the effective_on of the recorded rate applied
+	// (issue 14); null for USD and for a rate given by hand.
+	RateEffectiveOn *Date `json:"rate_effective_on"`
 }
 
 // ContributionInput is the body of POST /contributions.

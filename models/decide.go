@@ -98,6 +98,9 @@ func contributionEffects(e *Effects, c Contribution, sign int64, day Date) {
 type Parties struct {
 	FundCode  *string
 	DonorName *string
+	// DonorMergedInto is the donor the donor named was merged into (issue
+	// 14): new records go to that one.
+	DonorMergedInto *int64
 }
 
 func (pt Parties) check(fundID, donorID int64, p Problems) {
@@ -107,19 +110,24 @@ func (pt Parties) check(fundID, donorID int64, p Problems) {
 	if donorID > 0 && pt.DonorName == nil {
 		p.Add("donor_id", "no donor with id "+strconv.FormatInt(donorID, 10))
 	}
+	if donorID > 0 && pt.DonorName != nil && pt.DonorMergedInto != nil {
+		p.Add("donor_id", "donor "+strconv.FormatInt(donorID, 10)+" was merged into donor "+strconv.FormatInt(*pt.DonorMergedInto, 10))
+	}
 }
 
 // RateKey is the currency and day whose rate in force a record needs
-// (currency "" when none is needed: USD, a rate given, or input not valid).
+// (currency "" when none is needed: USD or input not valid). With a rate
+// given it is loaded too: when the two are equal, the record's
+// rate_effective_on is the recorded rate's (issue 14), as lists answer it.
 type RateKey struct {
 	Currency string
 	Day      Date
 }
 
 // rateKey is the rate a record in currency on day looks up, if any.
-func rateKey(currencyCode string, day Date, given DecimalInput) RateKey {
+func rateKey(currencyCode string, day Date) RateKey {
 	code, ok := ParseCurrency(currencyCode)
-	if !ok || code == ReportingCurrency || given.Set {
+	if !ok || code == ReportingCurrency {
 		return RateKey{}
 	}
 	if _, err := time.Parse(DateLayout, string(day)); err != nil {
@@ -175,10 +183,22 @@ type RecordLoad struct {
 	By      string
 	Parties Parties
 	Rate    *Rate // in force for RecordKeys.Rate; nil when none is (or none was needed)
+	RateOn  Date  // the day Rate took effect
 	Totals  CurrentTotals
 	// CommitmentBlocked says why a pledge cannot be at stage commitment now
 	// (its fund requires an agreement document it has not got); "" when it can.
 	CommitmentBlocked string
+}
+
+// rateOn is the effective_on of the recorded rate a new record applies
+// (issue 14): the rate in force's, when it is the one applied; nil for USD
+// and for a rate given that is not the one in force.
+func (ld RecordLoad) rateOn(currencyCode string, given decimal.Decimal) *Date {
+	if currencyCode == ReportingCurrency || ld.Rate == nil || ld.RateOn == "" || (!given.IsZero() && !given.Equal(ld.Rate.Decimal)) {
+		return nil
+	}
+	on := ld.RateOn
+	return &on
 }
 
 // ContributionLoad is what deciding a new contribution needs.
@@ -202,14 +222,14 @@ func (in ContributionInput) Keys(pledge *Pledge) RecordKeys {
 			currencyCode = pledge.Currency
 		}
 	}
-	return recordKeys(fundID, donorID, currencyCode, Date(in.ReceivedOn.Raw), in.ExchangeRate)
+	return recordKeys(fundID, donorID, currencyCode, Date(in.ReceivedOn.Raw))
 }
 
-func recordKeys(fundID, donorID int64, currencyCode string, day Date, given DecimalInput) RecordKeys {
+func recordKeys(fundID, donorID int64, currencyCode string, day Date) RecordKeys {
 	if code, ok := ParseCurrency(currencyCode); ok {
 		currencyCode = code
 	}
-	return RecordKeys{FundID: fundID, DonorID: donorID, Currency: currencyCode, Rate: rateKey(currencyCode, day, given)}
+	return RecordKeys{FundID: fundID, DonorID: donorID, Currency: currencyCode, Rate: rateKey(currencyCode, day)}
 }
 
 // ContributionWrite is a decided contribution write: the record, the state
@@ -235,7 +255,7 @@ func DecideContribution(in ContributionInput, ld ContributionLoad) (Contribution
 	c.FundCode, c.DonorName = deref(ld.Parties.FundCode), deref(ld.Parties.DonorName)
 	rate, ok := resolveRate(c.Currency, c.ReceivedOn, given, ld.Rate, p)
 	if ok && p["amount"] == "" {
-		c.ExchangeRate = rate
+		c.ExchangeRate, c.RateEffectiveOn = rate, ld.rateOn(c.Currency, given)
 		c.AmountUSD = USD(usdValue(c.Amount.Amount, rate, !given.IsZero(), p))
 		if c.AmountUSD.Amount.IsZero() && p["amount"] == "" && p["exchange_rate"] == "" {
 			p.Add("amount", "is worth 0.00 USD at the rate "+rate.String()+": too small to record")
@@ -292,7 +312,7 @@ func DecideVoid(c Contribution, pledge *PledgeState, reason string, now time.Tim
 
 // Keys are what the store loads for a new pledge.
 func (in PledgeInput) Keys() RecordKeys {
-	return recordKeys(in.FundID, in.DonorID, in.Currency, Date(in.PledgedOn.Raw), in.ExchangeRate)
+	return recordKeys(in.FundID, in.DonorID, in.Currency, Date(in.PledgedOn.Raw))
 }
 
 // PledgeWrite is a decided pledge write: the pledge as it becomes and the aggregates' changes.
@@ -311,7 +331,7 @@ func DecidePledge(in PledgeInput, ld RecordLoad) (PledgeWrite, error) {
 	pl.FundCode, pl.DonorName = deref(ld.Parties.FundCode), deref(ld.Parties.DonorName)
 	rate, ok := resolveRate(pl.Currency, pl.PledgedOn, given, ld.Rate, p)
 	if ok && p["amount"] == "" {
-		pl.ExchangeRate = rate
+		pl.ExchangeRate, pl.RateEffectiveOn = rate, ld.rateOn(pl.Currency, given)
 		pl.AmountUSD = USD(usdValue(pl.Amount.Amount, rate, !given.IsZero(), p))
 	}
 	if len(p) > 0 {
@@ -344,24 +364,43 @@ func DecideCancelPledge(st *PledgeState, reason string, now time.Time, by string
 	return w, nil
 }
 
-// DecidePledgePatch applies a patch to a pledge: the pledge after, and
-// whether anything changed (a patch that changes nothing writes nothing).
+// DecidePledgePatch applies a patch to a pledge: the pledge's new state and
+// its effects, and whether anything changed (a patch that changes nothing
+// writes nothing). A new amount (issue 14: never below what is paid) takes
+// its USD value at the pledge's rate and moves the outstanding totals, which
+// must stay within their bound (totals as loaded; only needed then).
 //
 // commitmentBlocked (from the load step) says why the pledge cannot move to
-// stage commitment now; "" when it can.
-func DecidePledgePatch(before Pledge, in PledgePatch, now time.Time, today Date, commitmentBlocked string) (Pledge, bool, error) {
+// stage commitment now (issue 16); "" when it can.
+func DecidePledgePatch(st *PledgeState, in PledgePatch, now time.Time, today Date, totals CurrentTotals, commitmentBlocked string) (PledgeWrite, bool, error) {
+	before := st.Pledge
 	after := before
 	if err := in.Apply(&after); err != nil {
-		return before, false, err
+		return PledgeWrite{}, false, err
 	}
 	if after.Stage == StageCommitment && before.Stage != StageCommitment && commitmentBlocked != "" {
-		return before, false, FieldError("stage", commitmentBlocked)
+		return PledgeWrite{}, false, FieldError("stage", commitmentBlocked)
 	}
-	if after.DueOn == before.DueOn && after.Stage == before.Stage && after.Earmarking == before.Earmarking &&
+	amountChanged := !after.Amount.Amount.Equal(before.Amount.Amount)
+	if !amountChanged && after.DueOn == before.DueOn && after.Stage == before.Stage && after.Earmarking == before.Earmarking &&
 		after.Reference == before.Reference && after.Notes == before.Notes {
-		return before, false, nil
+		return PledgeWrite{}, false, nil
+	}
+	p := Problems{}
+	if amountChanged {
+		after.AmountUSD = USD(usdValue(after.Amount.Amount, after.ExchangeRate, false, p))
+		if len(p) > 0 {
+			return PledgeWrite{}, false, p.Err()
+		}
 	}
 	after.UpdatedAt = now
 	after.Derive(today)
-	return after, true, nil
+	next := st.clone()
+	next.Pledge = after
+	w := PledgeWrite{Pledge: next}
+	if amountChanged {
+		pledgeEffects(&w.Effects, st, next)
+		CheckTotals(totals, w.Effects, p)
+	}
+	return w, true, p.Err()
 }

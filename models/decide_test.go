@@ -161,15 +161,35 @@ func TestDecideCancelPledge(t *testing.T) {
 }
 
 func TestDecidePledgePatch(t *testing.T) {
-	before := pledgeState("1000.00").Pledge
+	before := pledgeState("1000.00")
 	same := "pledge"
-	if _, changed, err := DecidePledgePatch(before, PledgePatch{Stage: &same}, decideNow, "2025-07-29", ""); err != nil || changed {
+	if _, changed, err := DecidePledgePatch(before, PledgePatch{Stage: &same}, decideNow, "2025-07-29", CurrentTotals{}, ""); err != nil || changed {
 		t.Fatalf("a patch to the same stage changed=%v err=%v", changed, err)
 	}
 	other := "commitment"
-	after, changed, err := DecidePledgePatch(before, PledgePatch{Stage: &other}, decideNow, "2025-07-29", "")
-	if err != nil || !changed || after.Stage != "commitment" || !after.UpdatedAt.Equal(decideNow) {
-		t.Fatalf("patch: %+v changed=%v err=%v", after.Stage, changed, err)
+	w, changed, err := DecidePledgePatch(before, PledgePatch{Stage: &other}, decideNow, "2025-07-29", CurrentTotals{}, "")
+	if err != nil || !changed || w.Pledge.Pledge.Stage != "commitment" || !w.Pledge.Pledge.UpdatedAt.Equal(decideNow) {
+		t.Fatalf("patch: %+v changed=%v err=%v", w.Pledge, changed, err)
+	}
+	if len(w.Effects.Funds) != 0 || len(w.Effects.Donors) != 0 || len(w.Effects.Currencies) != 0 {
+		t.Fatalf("a patch that leaves the amount moved the totals: %+v", w.Effects)
+	}
+	// Issue 14: a new amount moves the outstanding totals by exactly the difference.
+	before.Pledge.Paid = NewMoney(decimal.RequireFromString("200"), before.Pledge.Currency)
+	before.Pledge.Derive("2025-07-29")
+	minor0, cents0 := before.Outstanding()
+	w, changed, err = DecidePledgePatch(before, PledgePatch{Amount: DecimalInput{Raw: "1500.00", Set: true}}, decideNow, "2025-07-29", CurrentTotals{}, "")
+	if err != nil || !changed || w.Pledge.Pledge.Amount.String() != "1500.00" {
+		t.Fatalf("amount patch: %+v changed=%v err=%v", w.Pledge, changed, err)
+	}
+	minor1, cents1 := w.Pledge.Outstanding()
+	f := w.Effects.Funds[before.Pledge.FundID]
+	c := w.Effects.Currencies[FundCurrency{before.Pledge.FundID, before.Pledge.Currency}]
+	if minor1-minor0 != 50000 || f.Outstanding != cents1-cents0 || c.OutstandingMinor != 50000 || c.OutstandingCents != cents1-cents0 {
+		t.Fatalf("effects of 1000 -> 1500: fund %+v currency %+v (outstanding %d -> %d cents)", f, c, cents0, cents1)
+	}
+	if _, _, err := DecidePledgePatch(before, PledgePatch{Amount: DecimalInput{Raw: "100.00", Set: true}}, decideNow, "2025-07-29", CurrentTotals{}, ""); ErrorCode(err) != EINVALID {
+		t.Fatalf("an amount below what is paid: %v", err)
 	}
 }
 

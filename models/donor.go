@@ -22,6 +22,12 @@ type Donor struct {
 	DisplayNames map[string]string `json:"display_names"`
 	CreatedAt    time.Time         `json:"created_at"`
 	UpdatedAt    time.Time         `json:"updated_at"`
+	// MergedInto is the donor this one was merged into (issue 14): its
+	// records were moved there; it stays, out of lists and pickers.
+	MergedInto  *int64     `json:"merged_into"`
+	MergedAt    *time.Time `json:"merged_at"`
+	MergedBy    string     `json:"merged_by"`
+	MergeReason string     `json:"merge_reason"`
 }
 
 // PublicName is the donor's name as the public may see it.
@@ -42,11 +48,17 @@ type DonorInput struct {
 	IATIOrgRef   NullableText `json:"iati_org_ref"`
 	// DisplayNames merge per language: null or "" removes a language.
 	DisplayNames map[string]*string `json:"display_names"`
+	// AllowDuplicate, on POST only, records the donor even when one with the
+	// same name and country exists (issue 14).
+	AllowDuplicate *bool `json:"allow_duplicate"`
 }
 
 // Apply validates the input and writes it onto d.
 func (in DonorInput) Apply(d *Donor, partial bool) error {
 	p := Problems{}
+	if partial && in.AllowDuplicate != nil {
+		p.Add("allow_duplicate", "is only taken by POST /donors")
+	}
 	if in.Name != nil || !partial {
 		d.Name = Text("name", deref(in.Name), true, 200, false, p)
 	}
@@ -112,4 +124,10 @@ type Quote struct {
 	EffectiveOn Date   `json:"effective_on"`
 	Amount      *Money `json:"amount"`
 	AmountUSD   *Money `json:"amount_usd"`
+	// Issue 14: how old the rate is on the day asked about, and whether that
+	// is beyond the currency's staleness threshold.
+	RateEffectiveOn Date `json:"rate_effective_on"`
+	RateAgeDays     int  `json:"rate_age_days"`
+	StaleAfterDays  int  `json:"stale_after_days"`
+	Stale           bool `json:"stale"`
 }

@@ -37,6 +37,9 @@ type Error struct {
 	Fields  map[string]string
 	// RetryAfter, for rate_limited and unavailable, is how many seconds to wait.
 	RetryAfter int
+	// ExistingID, for a conflict with an existing record (a duplicate
+	// donor), is that record's id.
+	ExistingID int64
 }
 
 func (e *Error) Error() string {

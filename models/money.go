@@ -199,7 +199,7 @@ func (d DecimalInput) Amount(field, currencyCode string, p Problems) decimal.Dec
 		p.Add(field, "must be greater than 0")
 	case v.Cmp(MaxAmount) >= 0:
 		p.Add(field, "must be below 1000000000000000 (10^15)")
-	case currencyCode != "" && decimalPlaces(v) > MinorUnits(currencyCode):
+	case currencyCode != "" && writtenPlaces(d.Raw) > MinorUnits(currencyCode):
 		p.Add(field, placesProblem(currencyCode))
 	case currencyCode != "" && v.Shift(MinorUnits(currencyCode)).Cmp(maxMinor) > 0:
 		p.Add(field, "is too large for "+currencyCode)
@@ -240,6 +240,17 @@ func placesProblem(code string) string {
 	default:
 		return "may have at most " + string(rune('0'+n)) + " decimals in " + code
 	}
+}
+
+// writtenPlaces counts the decimals as written, trailing zeros included: an
+// amount must not be written more precisely than its currency's minor unit
+// ("1.000" EUR and "5.0" JPY are refused), so that no typing slip such as a
+// thousands separator read as a decimal point is silently accepted.
+func writtenPlaces(raw string) int32 {
+	if i := strings.IndexByte(raw, '.'); i >= 0 {
+		return int32(len(raw) - i - 1)
+	}
+	return 0
 }
 
 // decimalPlaces counts the significant decimals of v ("1.50" has 1).

@@ -29,6 +29,7 @@ func TestAmountValidation(t *testing.T) {
 	valid := []struct{ raw, cur, want string }{
 		{"1250.50", "EUR", "1250.5"}, {"1250", "JPY", "1250"}, {"1.005", "KWD", "1.005"}, {"0.01", "USD", "0.01"},
 		{"999999999999999.99", "USD", "999999999999999.99"}, {"007.50", "EUR", "7.5"}, {"1.2345", "CLF", "1.2345"},
+		{"1.000", "KWD", "1"}, {"1.50", "EUR", "1.5"}, {"5", "JPY", "5"}, {"1000.0", "EUR", "1000"},
 	}
 	for _, v := range valid {
 		p := Problems{}
@@ -40,7 +41,9 @@ func TestAmountValidation(t *testing.T) {
 	invalid := []struct{ raw, cur string }{
 		{"10.10", "JPY"}, {"1.001", "EUR"}, {"1.0001", "KWD"}, {"10.10", "JPY"}, {"0", "EUR"}, {"0.00", "EUR"}, {"-1", "EUR"},
 		{"1000000000000000", "USD"}, {"1e3", "USD"}, {"+1", "USD"}, {" 1", "USD"}, {"1,000", "USD"}, {".5", "USD"},
-		{"5.", "USD"}, {"", "USD"}, {"NaN", "USD"}, {"Infinity", "USD"}, {"0x10", "USD"}, {"١٠", "USD"},
+		{"5.", "USD"}, {"", "USD"},
+		// Decimals are counted as written, trailing zeros included (issue 14).
+		{"1.000", "EUR"}, {"5.0", "JPY"}, {"1.0000", "KWD"}, {"250.000", "USD"}, {"1.00000", "CLF"}, {"NaN", "USD"}, {"Infinity", "USD"}, {"0x10", "USD"}, {"١٠", "USD"},
 	}
 	for _, v := range invalid {
 		p := Problems{}

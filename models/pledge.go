@@ -55,6 +55,9 @@ type Pledge struct {
 	CreatedAt      time.Time  `json:"created_at"`
 	CreatedBy      string     `json:"created_by"`
 	UpdatedAt      time.Time  `json:"updated_at"`
+	// RateEffectiveOn is the effective_on of the recorded rate applied
+	// (issue 14); null for USD and for a rate given by hand.
+	RateEffectiveOn *Date `json:"rate_effective_on"`
 }
 
 // OutstandingUSDCents is what a pledge still expects, in USD cents: the unpaid
@@ -133,19 +136,33 @@ func (in PledgeInput) Validate(today Date) (Pledge, decimal.Decimal, Problems) {
 	return pl, rate, p
 }
 
-// PledgePatch is the body of PATCH /pledges/{id}: what may change without
-// touching money. Amount, currency and rate are fixed once recorded.
+// PledgePatch is the body of PATCH /pledges/{id}. Currency and rate are
+// fixed once recorded; the amount may change, never below what is paid
+// (issue 14), its USD value following at the pledge's rate.
 type PledgePatch struct {
-	DueOn      DateInput `json:"due_on"`
-	Stage      *string   `json:"stage"`
-	Earmarking *string   `json:"earmarking"`
-	Reference  *string   `json:"reference"`
-	Notes      *string   `json:"notes"`
+	Amount     DecimalInput `json:"amount"`
+	DueOn      DateInput    `json:"due_on"`
+	Stage      *string      `json:"stage"`
+	Earmarking *string      `json:"earmarking"`
+	Reference  *string      `json:"reference"`
+	Notes      *string      `json:"notes"`
 }
 
 // Apply validates the patch and writes it onto pl.
 func (in PledgePatch) Apply(pl *Pledge) error {
 	p := Problems{}
+	if in.Amount.Set {
+		v := in.Amount.Amount("amount", pl.Currency, p)
+		switch {
+		case v.IsZero():
+		case pl.Cancelled:
+			p.Add("amount", "cannot change: the pledge is cancelled")
+		case v.Cmp(pl.Paid.Amount) < 0:
+			p.Add("amount", "must not be below what is paid ("+pl.Paid.String()+" "+pl.Currency+")")
+		default:
+			pl.Amount = NewMoney(v, pl.Currency)
+		}
+	}
 	if in.DueOn.Set {
 		pl.DueOn = in.DueOn.Optional("due_on", p)
 		if pl.DueOn != "" && pl.DueOn < pl.PledgedOn {

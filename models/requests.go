@@ -28,19 +28,35 @@ var SessionTTL = 12 * time.Hour
 type ContributionFilter struct {
 	Acknowledgement           string // issue 15: one of Acknowledgements ("" any)
 	FundID, DonorID, PledgeID int64
-	From, To                  Date // received_on, inclusive
+	From, To                  Date   // received_on, inclusive
+	ListFilter                       // issue 14: q, earmarking, currency
+	Voided                    string // exclude, include (""), only
 }
 
 // PledgeFilter narrows the pledge list and export.
 type PledgeFilter struct {
 	FundID, DonorID int64
 	Status          string
+	ListFilter      // issue 14: q, earmarking, currency
+	Stage           string
+	From, To        Date // pledged_on, inclusive
+}
+
+// ListFilter is what the pledge and contribution lists share (issue 14).
+type ListFilter struct {
+	// Query matches part of the donor's name or of the reference, case and
+	// accents aside (ft_fold on both engines, Fold for the query).
+	Query      string
+	Earmarking string
+	Currency   string
 }
 
 // DonorFilter narrows the donor list.
 type DonorFilter struct {
 	FundID int64  // donors with a record in this fund
 	Query  string // part of the name
+	// IncludeMerged lists merged donors too (they are left out by default).
+	IncludeMerged bool
 }
 
 // AuditFilter narrows the audit trail.
@@ -65,7 +81,7 @@ func Same(before, after any) bool {
 type NotNull interface{ NotNull() []string }
 
 // NotNull lists the pledge fields a PATCH may not set to null.
-func (PledgePatch) NotNull() []string { return []string{"stage", "earmarking"} }
+func (PledgePatch) NotNull() []string { return []string{"amount", "stage", "earmarking"} }
 
 // NotNull lists the fund fields a PATCH may not set to null.
 func (FundInput) NotNull() []string { return []string{"code", "name", "target_usd"} }

@@ -238,7 +238,7 @@ type Actor struct {
 var (
 	AuditEntities = []string{"fund", "donor", "exchange_rate", "pledge", "contribution", "user", "token", "session", "document", "donor_link"}
 	AuditActions  = []string{"create", "update", "cancel", "void", "login", "login_failed", "login_throttled",
-		"login_refused", "logout", "revoke", "supersede", "use", "acknowledge"}
+		"login_refused", "logout", "revoke", "supersede", "use", "acknowledge", "merge"}
 )
 
 // AuditEvent is one entry of the audit trail.

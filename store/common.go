@@ -171,15 +171,21 @@ func withParties(db *gorm.DB, table, extra string) *gorm.DB {
 
 // listPage reads a page of rows, newest first by idColumn, as models.
 func listPage[R, M any](q *gorm.DB, idColumn string, pg models.PageRequest, model func(R) M, id func(M) int64) (models.Page[M], error) {
+	out, err := readRows(pageQuery(q, idColumn, pg), model)
+	return models.NewPage(out, pg.Limit, id), err
+}
+
+// readRows reads a query's rows as models.
+func readRows[R, M any](q *gorm.DB, model func(R) M) ([]M, error) {
 	var rows []R
-	if err := pageQuery(q, idColumn, pg).Find(&rows).Error; err != nil {
-		return models.Page[M]{}, err
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, err
 	}
 	out := make([]M, len(rows))
 	for i, r := range rows {
 		out[i] = model(r)
 	}
-	return models.NewPage(out, pg.Limit, id), nil
+	return out, nil
 }
 
 // takeByID reads the row with an id, a 404 naming what when there is none.

@@ -8,7 +8,7 @@ import (
 )
 
 func contributionQuery(db *gorm.DB) *gorm.DB {
-	return withParties(db, "contributions", ", donors.country_code AS donor_country")
+	return withParties(db, "contributions", ", donors.country_code AS donor_country"+rateEffectiveOnColumn("contributions", "received_on"))
 }
 
 // Contribution returns a contribution by id.
@@ -41,12 +41,21 @@ func filterContributions(q *gorm.DB, f ContributionFilter) *gorm.DB {
 	if f.Acknowledgement != "" {
 		q = q.Where("contributions.acknowledgement = ?", f.Acknowledgement)
 	}
-	return q
+	switch f.Voided {
+	case "exclude":
+		q = q.Where("contributions.voided_at IS NULL")
+	case "only":
+		q = q.Where("contributions.voided_at IS NOT NULL")
+	}
+	return filterList(q, f.ListFilter, "contributions")
 }
 
-// Contributions lists contributions, voided ones included, newest first.
+// Contributions lists contributions, voided ones included unless filtered,
+// newest first: by received_on, then id, highest first.
 func (s *Store) Contributions(ctx context.Context, f ContributionFilter, pg models.PageRequest) (models.Page[models.Contribution], error) {
-	return listPage(filterContributions(contributionQuery(s.r.WithContext(ctx)), f), "contributions.id", pg, func(r contributionRow) models.Contribution { return r.model() }, func(c models.Contribution) int64 { return c.ID })
+	return datePage(filterContributions(contributionQuery(s.r.WithContext(ctx)), f), "contributions", "received_on", pg,
+		func(r contributionRow) models.Contribution { return r.model() },
+		func(c models.Contribution) (string, int64) { return string(c.ReceivedOn), c.ID })
 }
 
 // CreateContribution records money received, paying a pledge when one is named.

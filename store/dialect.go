@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/fundtracker/fundtracker/models"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/mattn/go-sqlite3"
 	"github.com/pressly/goose/v3"
@@ -44,7 +45,12 @@ const sqliteDriver = "sqlite3_fundtracker"
 
 func init() {
 	sql.Register(sqliteDriver, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		return c.RegisterFunc("fold", strings.ToLower, true)
+		if err := c.RegisterFunc("fold", strings.ToLower, true); err != nil {
+			return err
+		}
+		// ft_fold: case- and accent-insensitive search (issue 14); PostgreSQL
+		// defines the same function in its migration 00006.
+		return c.RegisterFunc("ft_fold", models.Fold, true)
 	}})
 }
 

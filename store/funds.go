@@ -140,6 +140,9 @@ func (s *Store) Donor(ctx context.Context, id int64) (models.Donor, error) {
 // Donors lists donors, newest first.
 func (s *Store) Donors(ctx context.Context, f DonorFilter, pg models.PageRequest) (models.Page[models.Donor], error) {
 	q := s.r.WithContext(ctx).Model(&donorRow{})
+	if !f.IncludeMerged {
+		q = q.Where("merged_into IS NULL")
+	}
 	if f.FundID != 0 {
 		q = q.Where("id IN (SELECT donor_id FROM fund_donor_day_totals WHERE fund_id = ?)", f.FundID)
 	}
@@ -161,6 +164,11 @@ func (s *Store) CreateDonor(ctx context.Context, a models.Actor, in models.Donor
 	err := s.writer.do(ctx, func(tx *gorm.DB) (err error) {
 		if rep, err = s.replayed(tx, a, idem); err != nil || rep != nil {
 			return err
+		}
+		if in.AllowDuplicate == nil || !*in.AllowDuplicate {
+			if err := duplicateDonor(tx, d); err != nil {
+				return err
+			}
 		}
 		d.CreatedAt, d.UpdatedAt = s.now(), s.now()
 		row := donorRowOf(d)
@@ -188,6 +196,9 @@ func (s *Store) UpdateDonor(ctx context.Context, a models.Actor, id int64, in mo
 			return err
 		}
 		before := row.model()
+		if before.MergedInto != nil {
+			return models.Errorf(models.ECONFLICT, "Donor %d was merged into donor %d: change that one.", id, *before.MergedInto)
+		}
 		d = before
 		if err := in.Apply(&d, true); err != nil {
 			return err

@@ -28,20 +28,28 @@ const (
 	sqlIdemPut = `INSERT INTO idempotency_keys (user_id, key, fingerprint, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?)`
 	sqlAudit   = `INSERT INTO audit_events (at, actor_id, actor, source_ip, action, entity, entity_id, before, after)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	// A pledge with its fund's code, its donor's name and its payments, one row per payment.
+	// A pledge with its fund's code, its donor's name, when its rate took
+	// effect (issue 14) and its payments, one row per payment.
 	sqlPledgeLoad = `SELECT p.id, p.fund_id, p.donor_id, p.amount_minor, p.currency, p.exchange_rate, p.amount_usd_cents,
 		p.paid_minor, p.pledged_on, p.due_on, p.stage, p.earmarking, p.reference, p.notes, p.cancelled_at, p.cancel_reason,
-		p.cancelled_by, p.created_at, p.created_by, p.updated_at, f.code, d.name, c.id, c.received_on, c.void_day, c.amount_minor
+		p.cancelled_by, p.created_at, p.created_by, p.updated_at, f.code, d.name, (SELECT MAX(r.effective_on) FROM exchange_rates r
+		WHERE r.currency = p.currency AND r.effective_on <= p.pledged_on AND r.units_per_usd = p.exchange_rate),
+		c.id, c.received_on, c.void_day, c.amount_minor
 		FROM pledges p JOIN funds f ON f.id = p.fund_id JOIN donors d ON d.id = p.donor_id
 		LEFT JOIN contributions c ON c.pledge_id = p.id WHERE p.id = ? ORDER BY c.id`
 	sqlContributionLoad = `SELECT c.id, c.fund_id, c.donor_id, c.pledge_id, c.amount_minor, c.currency, c.exchange_rate,
 		c.amount_usd_cents, c.received_on, c.earmarking, c.reference, c.notes, c.voided_at, c.void_reason, c.voided_by,
-		c.created_at, c.created_by, f.code, d.name FROM contributions c JOIN funds f ON f.id = c.fund_id
+		c.created_at, c.created_by, f.code, d.name, (SELECT MAX(r.effective_on) FROM exchange_rates r
+		WHERE r.currency = c.currency AND r.effective_on <= c.received_on AND r.units_per_usd = c.exchange_rate)
+		FROM contributions c JOIN funds f ON f.id = c.fund_id
 		JOIN donors d ON d.id = c.donor_id WHERE c.id = ?`
 	// What a new record's decision reads besides its pledge: the fund's code,
-	// the donor's name, the rate in force, and the totals it may take past their bound.
+	// the donor's name and whom it was merged into (issue 14), the rate in
+	// force and since when, and the totals it may take past their bound.
 	sqlContext = `SELECT (SELECT code FROM funds WHERE id = ?), (SELECT name FROM donors WHERE id = ?),
+		(SELECT merged_into FROM donors WHERE id = ?),
 		(SELECT units_per_usd FROM exchange_rates WHERE currency = ? AND effective_on <= ? ORDER BY effective_on DESC LIMIT 1),
+		(SELECT MAX(effective_on) FROM exchange_rates WHERE currency = ? AND effective_on <= ?),
 		COALESCE((SELECT paid_cents FROM fund_totals WHERE fund_id = ?), 0),
 		COALESCE((SELECT outstanding_cents FROM fund_totals WHERE fund_id = ?), 0),
 		COALESCE((SELECT paid_cents FROM fund_donor_totals WHERE fund_id = ? AND donor_id = ?), 0),
@@ -58,7 +66,7 @@ const (
 		paid_minor, pledged_on, due_on, stage, earmarking, reference, notes, created_at, created_by, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	// One statement writes every field a pledge's writes change (payments, cancel, patch).
-	sqlPledgeSet = `UPDATE pledges SET paid_minor = ?, due_on = ?, stage = ?, earmarking = ?, reference = ?, notes = ?,
+	sqlPledgeSet = `UPDATE pledges SET amount_minor = ?, amount_usd_cents = ?, paid_minor = ?, due_on = ?, stage = ?, earmarking = ?, reference = ?, notes = ?,
 		cancelled_at = ?, cancel_day = ?, cancel_reason = ?, cancelled_by = ?, updated_at = ? WHERE id = ?`
 	sqlFundBump = `UPDATE fund_totals SET paid_cents = paid_cents + ?, outstanding_cents = outstanding_cents + ?,
 		paid_unearmarked_cents = paid_unearmarked_cents + ?, contribution_count = contribution_count + ?,
@@ -129,6 +137,9 @@ type ltx struct {
 	tx    *sql.Tx
 	stmts prepared
 	now   time.Time
+	// db is GORM's handle on the same transaction, for the loads and writes
+	// of the colder paths (a merge) that have no prepared statement.
+	db *gorm.DB
 	// translate maps the engine's errors to GORM's (gorm.ErrDuplicatedKey, ...).
 	translate func(error) error
 }
@@ -150,7 +161,7 @@ func (s *Store) ledger(tx *gorm.DB) (*ltx, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	t := &ltx{ctx: ctx, tx: sqlTx, stmts: s.stmts, now: s.now(), translate: func(err error) error { return err }}
+	t := &ltx{ctx: ctx, tx: sqlTx, stmts: s.stmts, now: s.now(), db: tx, translate: func(err error) error { return err }}
 	if tr, ok := tx.Dialector.(gorm.ErrorTranslator); ok {
 		t.translate = tr.Translate
 	}
@@ -250,7 +261,7 @@ func (t *ltx) loadPledge(id int64, today models.Date) (*models.PledgeState, erro
 		var amount sql.NullInt64
 		if err := rows.Scan(&r.ID, &r.FundID, &r.DonorID, &r.AmountMinor, &r.Currency, &r.ExchangeRate, &r.AmountUSDCents,
 			&r.PaidMinor, &r.PledgedOn, &r.DueOn, &r.Stage, &r.Earmarking, &r.Reference, &r.Notes, &cancelled, &r.CancelReason,
-			&r.CancelledBy, &r.CreatedAt, &r.CreatedBy, &r.UpdatedAt, &r.FundCode, &r.DonorName, &payID, &received, &voidDay, &amount); err != nil {
+			&r.CancelledBy, &r.CreatedAt, &r.CreatedBy, &r.UpdatedAt, &r.FundCode, &r.DonorName, &r.RateEffectiveOn, &payID, &received, &voidDay, &amount); err != nil {
 			return nil, err
 		}
 		if st == nil {
@@ -279,7 +290,7 @@ func (t *ltx) loadContribution(id int64) (models.Contribution, error) {
 	var voided sql.NullTime
 	err := t.row(sqlContributionLoad, id).Scan(&r.ID, &r.FundID, &r.DonorID, &r.PledgeID, &r.AmountMinor, &r.Currency,
 		&r.ExchangeRate, &r.AmountUSDCents, &r.ReceivedOn, &r.Earmarking, &r.Reference, &r.Notes, &voided, &r.VoidReason,
-		&r.VoidedBy, &r.CreatedAt, &r.CreatedBy, &r.FundCode, &r.DonorName)
+		&r.VoidedBy, &r.CreatedAt, &r.CreatedBy, &r.FundCode, &r.DonorName, &r.RateEffectiveOn)
 	if errors.Is(err, sql.ErrNoRows) {
 		return models.Contribution{}, notFound("contribution", id)
 	}
@@ -293,19 +304,20 @@ func (t *ltx) loadContribution(id int64) (models.Contribution, error) {
 func (t *ltx) loadRecord(by string, k models.RecordKeys) (models.RecordLoad, error) {
 	ld := models.RecordLoad{Today: t.today(), Now: t.now, By: by}
 	var err error
-	ld.Parties, ld.Rate, ld.Totals, err = t.loadContext(k.FundID, k.DonorID, k.Currency, k.Rate)
+	ld.Parties, ld.Rate, ld.RateOn, ld.Totals, err = t.loadContext(k.FundID, k.DonorID, k.Currency, k.Rate)
 	return ld, err
 }
 
-func (t *ltx) loadContext(fundID, donorID int64, currency string, rate models.RateKey) (models.Parties, *models.Rate, models.CurrentTotals, error) {
-	var fund, donor, units sql.NullString
+func (t *ltx) loadContext(fundID, donorID int64, currency string, rate models.RateKey) (models.Parties, *models.Rate, models.Date, models.CurrentTotals, error) {
+	var fund, donor, units, rateOn sql.NullString
+	var mergedInto sql.NullInt64
 	var ft, dt models.FundTotal
 	var ct models.CurrencyTotal
-	err := t.row(sqlContext, fundID, donorID, rate.Currency, string(rate.Day), fundID, fundID, fundID, donorID, fundID, donorID,
-		fundID, currency, fundID, currency, fundID, currency, fundID, currency).Scan(&fund, &donor, &units,
+	err := t.row(sqlContext, fundID, donorID, donorID, rate.Currency, string(rate.Day), rate.Currency, string(rate.Day), fundID, fundID, fundID, donorID, fundID, donorID,
+		fundID, currency, fundID, currency, fundID, currency, fundID, currency).Scan(&fund, &donor, &mergedInto, &units, &rateOn,
 		&ft.Paid, &ft.Outstanding, &dt.Paid, &dt.Outstanding, &ct.PaidMinor, &ct.PaidCents, &ct.OutstandingMinor, &ct.OutstandingCents)
 	if err != nil {
-		return models.Parties{}, nil, models.CurrentTotals{}, err
+		return models.Parties{}, nil, "", models.CurrentTotals{}, err
 	}
 	var pt models.Parties
 	if fund.Valid {
@@ -314,18 +326,21 @@ func (t *ltx) loadContext(fundID, donorID int64, currency string, rate models.Ra
 	if donor.Valid {
 		pt.DonorName = &donor.String
 	}
+	if mergedInto.Valid {
+		pt.DonorMergedInto = &mergedInto.Int64
+	}
 	var r *models.Rate
 	if units.Valid && rate.Currency != "" {
 		parsed, err := models.ParseRate(units.String)
 		if err != nil {
-			return pt, nil, models.CurrentTotals{}, err
+			return pt, nil, "", models.CurrentTotals{}, err
 		}
 		r = &parsed
 	}
 	totals := models.CurrentTotals{Funds: map[int64]models.FundTotal{fundID: ft},
 		Donors:     map[models.FundDonor]models.FundTotal{{FundID: fundID, DonorID: donorID}: dt},
 		Currencies: map[models.FundCurrency]models.CurrencyTotal{{FundID: fundID, Currency: currency}: ct}}
-	return pt, r, totals, nil
+	return pt, r, models.Date(rateOn.String), totals, nil
 }
 
 // setPledge writes a pledge's changeable fields as decided.
@@ -334,7 +349,8 @@ func (t *ltx) setPledge(p models.Pledge) error {
 	if p.CancelledAt != nil {
 		cancelDay = string(models.DateOf(*p.CancelledAt))
 	}
-	return t.exec(sqlPledgeSet, models.ToMinor(p.Paid.Amount, p.Paid.Places), string(p.DueOn), p.Stage, p.Earmarking,
+	return t.exec(sqlPledgeSet, models.ToMinor(p.Amount.Amount, p.Amount.Places), models.ToMinor(p.AmountUSD.Amount, 2),
+		models.ToMinor(p.Paid.Amount, p.Paid.Places), string(p.DueOn), p.Stage, p.Earmarking,
 		p.Reference, p.Notes, p.CancelledAt, cancelDay, p.CancelReason, p.CancelledBy, p.UpdatedAt, p.ID)
 }
 

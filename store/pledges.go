@@ -7,7 +7,9 @@ import (
 	"gorm.io/gorm"
 )
 
-func pledgeQuery(db *gorm.DB) *gorm.DB { return withParties(db, "pledges", "") }
+func pledgeQuery(db *gorm.DB) *gorm.DB {
+	return withParties(db, "pledges", rateEffectiveOnColumn("pledges", "pledged_on"))
+}
 
 // Pledge returns a pledge by id.
 func (s *Store) Pledge(ctx context.Context, id int64) (models.Pledge, error) {
@@ -37,13 +39,24 @@ func filterPledges(q *gorm.DB, f PledgeFilter, today models.Date) *gorm.DB {
 	case models.StatusPartiallyPaid:
 		q = q.Where(live+" AND pledges.paid_minor > 0 AND "+unpaid+" AND "+notDue, string(today))
 	}
-	return q
+	if f.Stage != "" {
+		q = q.Where("pledges.stage = ?", f.Stage)
+	}
+	if f.From != "" {
+		q = q.Where("pledges.pledged_on >= ?", string(f.From))
+	}
+	if f.To != "" {
+		q = q.Where("pledges.pledged_on <= ?", string(f.To))
+	}
+	return filterList(q, f.ListFilter, "pledges")
 }
 
-// Pledges lists pledges, newest first.
+// Pledges lists pledges, newest first: by pledged_on, then id, highest first.
 func (s *Store) Pledges(ctx context.Context, f PledgeFilter, pg models.PageRequest) (models.Page[models.Pledge], error) {
 	today := s.today()
-	return listPage(filterPledges(pledgeQuery(s.r.WithContext(ctx)), f, today), "pledges.id", pg, func(r pledgeRow) models.Pledge { return r.model(today) }, func(p models.Pledge) int64 { return p.ID })
+	return datePage(filterPledges(pledgeQuery(s.r.WithContext(ctx)), f, today), "pledges", "pledged_on", pg,
+		func(r pledgeRow) models.Pledge { return r.model(today) },
+		func(p models.Pledge) (string, int64) { return string(p.PledgedOn), p.ID })
 }
 
 // CreatePledge records a pledge.
@@ -92,10 +105,19 @@ func (s *Store) changePledge(ctx context.Context, a models.Actor, id int64, acti
 	return out, err
 }
 
-// UpdatePledge changes what may change of a pledge without touching money.
+// UpdatePledge changes what may change of a pledge: its amount (never below
+// what is paid; issue 14), due date, stage, earmarking, reference and notes.
 // A patch that changes nothing writes nothing (no audit row).
 func (s *Store) UpdatePledge(ctx context.Context, a models.Actor, id int64, in models.PledgePatch) (models.Pledge, error) {
 	return s.changePledge(ctx, a, id, "update", func(t *ltx, st *models.PledgeState) (models.PledgeWrite, bool, error) {
+		var totals models.CurrentTotals
+		if in.Amount.Set { // a new amount may take the totals past their bound
+			pl := st.Pledge
+			var err error
+			if _, _, _, totals, err = t.loadContext(pl.FundID, pl.DonorID, pl.Currency, models.RateKey{}); err != nil {
+				return models.PledgeWrite{}, false, err
+			}
+		}
 		blocked := ""
 		if in.Stage != nil && *in.Stage == models.StageCommitment && st.Pledge.Stage != models.StageCommitment { // issue 16
 			var err error
@@ -103,8 +125,7 @@ func (s *Store) UpdatePledge(ctx context.Context, a models.Actor, id int64, in m
 				return models.PledgeWrite{}, false, err
 			}
 		}
-		after, changed, err := models.DecidePledgePatch(st.Pledge, in, t.now, t.today(), blocked)
-		return models.PledgeWrite{Pledge: &models.PledgeState{Pledge: after}}, changed, err
+		return models.DecidePledgePatch(st, in, t.now, t.today(), totals, blocked)
 	})
 }
 

@@ -63,6 +63,10 @@ type donorRow struct {
 	DisplayNames string // JSON (issue 15)
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	MergedInto   *int64
+	MergedAt     *time.Time
+	MergedBy     string
+	MergeReason  string
 }
 
 func (donorRow) TableName() string { return "donors" }
@@ -70,13 +74,17 @@ func (donorRow) TableName() string { return "donors" }
 func (r donorRow) model() models.Donor {
 	return models.Donor{ID: r.ID, Name: r.Name, Kind: r.Kind, CountryCode: r.CountryCode, Anonymous: r.Anonymous,
 		ContactEmail: r.ContactEmail, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), IATIOrgRef: nonEmpty(r.IATIOrgRef),
-		DisplayNames: displayNamesOf(r.DisplayNames)}
+		DisplayNames: displayNamesOf(r.DisplayNames),
+
+		MergedInto: r.MergedInto, MergedAt: utcPtr(r.MergedAt), MergedBy: r.MergedBy, MergeReason: r.MergeReason}
 }
 
 func donorRowOf(d models.Donor) donorRow {
 	return donorRow{ID: d.ID, Name: d.Name, Kind: d.Kind, CountryCode: d.CountryCode, Anonymous: d.Anonymous,
 		ContactEmail: d.ContactEmail, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, IATIOrgRef: valueOf(d.IATIOrgRef),
-		DisplayNames: jsonOf(d.DisplayNames)}
+		DisplayNames: jsonOf(d.DisplayNames),
+
+		MergedInto: d.MergedInto, MergedAt: d.MergedAt, MergedBy: d.MergedBy, MergeReason: d.MergeReason}
 }
 
 type rateRow struct {
@@ -122,6 +130,9 @@ type pledgeRow struct {
 	// Joined for display, not stored.
 	FundCode  string `gorm:"->;-:migration"`
 	DonorName string `gorm:"->;-:migration"`
+	// RateEffectiveOn is when the rate applied took effect (issue 14), null
+	// for USD and for a rate given by hand that no recorded rate matches.
+	RateEffectiveOn *string `gorm:"->;-:migration"`
 }
 
 func (pledgeRow) TableName() string { return "pledges" }
@@ -136,7 +147,7 @@ func (r pledgeRow) model(today models.Date) models.Pledge {
 		PledgedOn: models.Date(r.PledgedOn), DueOn: models.Date(r.DueOn), Stage: r.Stage, Earmarking: r.Earmarking,
 		Reference: r.Reference, Notes: r.Notes, Cancelled: r.CancelledAt != nil, CancelReason: r.CancelReason,
 		CancelledAt: utcPtr(r.CancelledAt), CancelledBy: r.CancelledBy, CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy,
-		UpdatedAt: r.UpdatedAt.UTC()}
+		UpdatedAt: r.UpdatedAt.UTC(), RateEffectiveOn: datePtr(r.RateEffectiveOn)}
 	p.Derive(today)
 	return p
 }
@@ -166,6 +177,8 @@ type contributionRow struct {
 	FundCode        string `gorm:"->;-:migration"`
 	DonorName       string `gorm:"->;-:migration"`
 	DonorCountry    string `gorm:"->;-:migration"`
+	// RateEffectiveOn: see pledgeRow.
+	RateEffectiveOn *string `gorm:"->;-:migration"`
 }
 
 func (contributionRow) TableName() string { return "contributions" }
@@ -179,7 +192,16 @@ func (r contributionRow) model() models.Contribution {
 		ReceivedOn: models.Date(r.ReceivedOn), Earmarking: r.Earmarking, Reference: r.Reference, Notes: r.Notes,
 		Voided: r.VoidedAt != nil, VoidReason: r.VoidReason, VoidedAt: utcPtr(r.VoidedAt), VoidedBy: r.VoidedBy,
 		CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy,
-		Acknowledgement: ackOf(r.Acknowledgement), AcknowledgedOn: models.Date(r.AcknowledgedOn)}
+		Acknowledgement: ackOf(r.Acknowledgement), AcknowledgedOn: models.Date(r.AcknowledgedOn),
+		RateEffectiveOn: datePtr(r.RateEffectiveOn)}
+}
+
+func datePtr(s *string) *models.Date {
+	if s == nil || *s == "" {
+		return nil
+	}
+	d := models.Date(*s)
+	return &d
 }
 
 func utcPtr(t *time.Time) *time.Time {

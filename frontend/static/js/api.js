@@ -7,6 +7,7 @@ export class ApiError extends Error {
     this.status = status;
     this.code = err.code;
     this.fields = err.fields ?? {};
+    this.existingId = err.existing_id; // a duplicate donor's id, with a conflict (issue 14)
   }
 }
 

@@ -95,11 +95,3 @@ export function today() {
   const pad = (n) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
-
-// amountInput reads an amount typed in a form: spaces dropped, and a single decimal comma
-// (French and Moroccan habit) read as the API's decimal point. Anything else is sent as
-// typed so that the API's validation answers for it.
-export function amountInput(text) {
-  const v = String(text).replace(/\s/g, '');
-  return /^\d+,\d+$/.test(v) ? v.replace(',', '.') : v;
-}

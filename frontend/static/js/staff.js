@@ -4,16 +4,19 @@
 import { ackColumn, ackActions } from './acknowledge.js';
 import { linkActions } from './donorlinks.js';
 import { t, tEnum } from './i18n.js';
-import { money, formatDecimal, date, country, today, amountInput } from './format.js';
+import { money, formatDecimal, date, dateTime, country, today, minorUnits } from './format.js';
 import { api, itemsOf, query, fetchAll, ApiError } from './api.js';
 import { el, $, $$, setStatus } from './dom.js';
 import { updateReportLinks } from './report-links.js';
+import { parseAmount } from './amount.js';
+import { countryOptions } from './countries.js';
 
 const PAGE_SIZE = 25;
 const USER_KEY = 'fundtracker.user';
 
 // Records the option lists are made of, and lookups by id (ids are kept as the API sent them).
 const data = { funds: [], donors: [], pledges: [] };
+let me = null; // the signed-in user, from GET /auth/me
 const byId = (kind, id) => data[kind].find((r) => String(r.id) === String(id));
 const fundName = (id, row = {}) => byId('funds', id)?.name ?? row.fund_code ?? row.fund_name ?? id;
 const donorName = (id, row = {}) => row.donor_name || byId('donors', id)?.name || id;
@@ -53,13 +56,20 @@ const filters = () => ({
   donor_id: $('#filter-donor').value,
   currency: $('#filter-currency').value.trim().toUpperCase(),
   acknowledgement: $('#filter-acknowledgement')?.value ?? '', // issue 15
+  q: $('#filter-q').value.trim(),
+  earmarking: $('#filter-earmarking').value,
+  from: $('#filter-from').value,
+  to: $('#filter-to').value,
+  status: $('#filter-status').value,
+  stage: $('#filter-stage').value,
+  voided: $('#filter-voided').value,
 });
 
 // A cell with a main text and a quieter second line (the fund under the donor...).
 const twoLines = (main, second) => [main, el('br'), el('small', { class: 'secondary' }, second)];
 
-const actionButton = (label, onClick) => {
-  const b = el('button', { type: 'button', class: 'small' }, label);
+const actionButton = (label, onClick, action = undefined) => {
+  const b = el('button', { type: 'button', class: 'small', dataset: action ? { action } : undefined }, label);
   b.addEventListener('click', onClick);
   return b;
 };
@@ -67,9 +77,11 @@ const actionButton = (label, onClick) => {
 const LISTS = {
   pledges: {
     path: '/pledges',
-    params: ({ fund_id, donor_id }) => ({ fund_id, donor_id }),
+    totals: true,
+    params: ({ fund_id, donor_id, currency, q, earmarking, from, to, status, stage }) =>
+      ({ fund_id, donor_id, currency, q, earmarking, from, to, status, stage }),
     columns: [
-      ['staff.field.pledged_on', (r) => date(r.pledged_on)],
+      ['staff.field.pledged_on', (r) => twoLines(date(r.pledged_on), r.due_on ? t('console.due', { date: date(r.due_on) }) : '')],
       ['staff.col.donor_fund', (r) => twoLines(donorName(r.donor_id, r), fundName(r.fund_id, r))],
       ['staff.field.amount', (r) => money(r.amount, r.currency), 'num'],
       ['staff.col.paid', (r) => money(r.paid, r.currency), 'num'],
@@ -77,30 +89,38 @@ const LISTS = {
       ['staff.col.amount_usd', (r) => money(r.amount_usd), 'num'],
       ['staff.col.status', (r) => twoLines(el('span', { class: `badge status-${r.status}` }, tEnum('status', r.status)), tEnum('stage', r.stage))],
       ['staff.field.reference', (r) => r.reference ?? ''],
+      ['console.col.reason', (r) => (r.cancelled ? el('span', { class: 'reason' }, t('console.cancelled_because', { reason: r.cancel_reason, by: r.cancelled_by, at: dateTime(r.cancelled_at) })) : '')],
     ],
-    actions: (r) => isOpenPledge(r) ? [
-      actionButton(t('staff.pledge.record_payment'), () => payPledge(r)),
-      actionButton(t('staff.pledge.cancel'), () => askReason({
-        title: t('staff.pledge.cancel_title'),
-        subject: OPTION_LABELS.pledges(r),
-        confirm: t('staff.pledge.cancel_confirm'),
-        send: (reason) => api(`/pledges/${encodeURIComponent(r.id)}/cancel`, { method: 'POST', body: { reason } }),
-        done: () => refresh('pledges'),
-      })),
-    ] : [],
+    actions: (r) => [
+      actionButton(t('console.edit'), () => editPledge(r), 'edit'),
+      ...(isOpenPledge(r) ? [
+        actionButton(t('staff.pledge.record_payment'), () => payPledge(r), 'pay'),
+        actionButton(t('staff.pledge.cancel'), () => askReason({
+          title: t('staff.pledge.cancel_title'),
+          subject: OPTION_LABELS.pledges(r),
+          confirm: t('staff.pledge.cancel_confirm'),
+          send: (reason) => api(`/pledges/${encodeURIComponent(r.id)}/cancel`, { method: 'POST', body: { reason } }),
+          message: (p) => t('console.pledge.cancelled', { id: p.id, usd: money(r.outstanding_usd) }),
+          done: () => refresh('pledges'),
+        })),
+      ] : []),
+    ],
   },
   contributions: {
     path: '/contributions',
-    params: ({ fund_id, donor_id, acknowledgement }) => ({ fund_id, donor_id, acknowledgement }),
+    totals: true,
+    params: ({ fund_id, donor_id, currency, q, earmarking, from, to, voided, acknowledgement }) =>
+      ({ fund_id, donor_id, currency, q, earmarking, from, to, voided, acknowledgement }),
     columns: [
-      ['staff.field.received_on', (r) => date(r.received_on)],
+      ['staff.field.received_on', (r) => twoLines(date(r.received_on), r.pledge_id ? t('console.pays_pledge', { id: r.pledge_id }) : t('console.no_pledge'))],
       ['staff.col.donor_fund', (r) => twoLines(donorName(r.donor_id, r), fundName(r.fund_id, r))],
       ['staff.field.amount', (r) => money(r.amount, r.currency), 'num'],
       ['staff.col.exchange_rate', (r) => formatDecimal(r.exchange_rate), 'num'],
       ['staff.col.amount_usd', (r) => money(r.amount_usd), 'num'],
       ['staff.field.reference', (r) => r.reference ?? ''],
       ['staff.col.status', (r) => (r.voided
-        ? el('span', { class: 'badge status-cancelled', title: r.void_reason ?? '' }, t('staff.contribution.voided'))
+        ? [el('span', { class: 'badge status-cancelled' }, t('staff.contribution.voided')), el('br'),
+          el('span', { class: 'reason' }, t('console.voided_because', { reason: r.void_reason, by: r.voided_by, at: dateTime(r.voided_at) }))]
         : el('span', { class: 'badge status-fulfilled' }, t('staff.contribution.valid')))],
       ackColumn, // issue 15
     ],
@@ -110,6 +130,7 @@ const LISTS = {
         subject: `${donorName(r.donor_id, r)} · ${money(r.amount, r.currency)} · ${date(r.received_on)}`,
         confirm: t('staff.contribution.void_confirm'),
         send: (reason) => api(`/contributions/${encodeURIComponent(r.id)}/void`, { method: 'POST', body: { reason } }),
+        message: (c) => t('console.contribution.voided', { id: c.id, usd: money(c.amount_usd) }),
         done: () => refresh('contributions', 'pledges'),
       })),
       ...ackActions(r, () => refresh('contributions')), // issue 15
@@ -125,7 +146,11 @@ const LISTS = {
       ['staff.col.anonymous', (r) => (r.anonymous ? t('common.yes') : t('common.no'))],
       ['staff.field.contact_email', (r) => r.contact_email ?? ''],
     ],
-    actions: (r) => linkActions(r), // issue 15: private statement links
+    actions: (r) => [
+      actionButton(t('console.edit'), () => editDonor(r), 'edit'),
+      ...(me?.role === 'admin' ? [actionButton(t('console.merge'), () => mergeDonor(r), 'merge')] : []),
+      ...linkActions(r), // issue 15: private statement links
+    ],
   },
   rates: {
     path: '/exchange-rates',
@@ -149,17 +174,24 @@ class PagedList {
     this.body = el('tbody');
     this.more = actionButton(t('staff.list.more'), () => this.load(false));
     this.empty = el('p', { class: 'note', hidden: true }, t('staff.list.empty'));
+    this.totals = el('p', { class: 'totals', 'aria-live': 'polite', dataset: { totals: name } });
     this.root.replaceChildren(
       el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': t(`staff.tab.${name}`) },
         el('table', { class: 'list' }, el('thead', {}, el('tr', {}, headers)), this.body)),
-      this.empty, el('p', {}, this.more));
+      this.empty, this.totals, el('p', {}, this.more));
   }
 
   async load(fresh = true) {
     if (fresh) this.cursor = '';
     this.root.dataset.state = 'loading';
     try {
-      const page = await api(this.spec.path + query({ ...this.spec.params(filters()), limit: PAGE_SIZE, cursor: this.cursor }));
+      const totals = fresh && this.spec.totals ? 1 : '';
+      const params = this.spec.params(filters());
+      const ticket = (this.ticket = (this.ticket ?? 0) + 1);
+      const page = await api(this.spec.path + query({ ...params, limit: PAGE_SIZE, cursor: this.cursor, totals }));
+      if (ticket !== this.ticket) return; // a newer load (the filters changed again) answers instead
+      this.root.dataset.query = query(params).slice(1);
+      if (page?.totals) this.showTotals(page.totals);
       const rows = itemsOf(page).map((r) => this.row(r));
       if (fresh) this.body.replaceChildren(...rows); else this.body.append(...rows);
       this.cursor = page?.next ?? '';
@@ -170,6 +202,14 @@ class PagedList {
       handleError(err);
       this.root.dataset.state = 'error';
     }
+  }
+
+  // showTotals writes the totals of the whole filtered list under it.
+  showTotals(tot) {
+    const by = tot.by_currency.map((c) => money(c.amount, c.currency)).join(' · ');
+    this.totals.textContent = t('console.totals', { count: tot.count, usd: money(tot.amount_usd), by: by || '—' });
+    this.totals.dataset.count = String(tot.count);
+    this.totals.dataset.usd = tot.amount_usd;
   }
 
   row(r) {
@@ -235,16 +275,29 @@ function showApiError(form, err) {
   formMessage(form, [t('staff.form.not_saved', { message: err.message }), ...unplaced.map(([n, m]) => `${n}: ${m}`)].join(' '));
 }
 
+// readAmount reads an amount field as the page's language writes it (amount.js); problems
+// gets the field's problem when it cannot be read one way only.
+function readAmount(form, input, problems) {
+  const currency = (form.elements.currency?.value || '').trim().toUpperCase();
+  const places = input.name === 'units_per_usd' ? 10 : minorUnits(currency);
+  const r = parseAmount(input.value, places);
+  if (r.value) return r.value;
+  problems[input.name] = t(r.error, {
+    choices: (r.choices || []).map((c) => formatDecimal(c)).join(' / '), places: String(r.places ?? ''), currency,
+  });
+  return undefined;
+}
+
 // formBody reads a form into the API's JSON: empty fields left out, checkboxes as booleans,
-// ids as the API gave them, amounts as decimal strings.
-function formBody(form) {
+// ids as the API gave them, amounts as decimal strings (problems collects unreadable ones).
+function formBody(form, problems = {}) {
   const body = {};
   for (const input of form.elements) {
     if (!input.name) continue;
     if (input.type === 'checkbox') body[input.name] = input.checked;
     else if (input.value.trim() === '') continue;
     else if (input.dataset.options) body[input.name] = byId(input.dataset.options, input.value)?.id ?? input.value;
-    else if ('decimal' in input.dataset) body[input.name] = amountInput(input.value);
+    else if ('decimal' in input.dataset) body[input.name] = readAmount(form, input, problems);
     else if (input.classList.contains('upper')) body[input.name] = input.value.trim().toUpperCase();
     else body[input.name] = input.value.trim();
   }
@@ -259,22 +312,33 @@ function resetForm(form) {
 
 // handleForm posts the form to its endpoint; after sends extra headers, saved says what to do
 // with the answer.
-function handleForm(form, { headers = () => ({}), saved, message }) {
+function handleForm(form, { headers = () => ({}), saved, message, extra = () => ({}), failed = () => {} }) {
   // The last answer's message stays until the form is edited again.
   form.addEventListener('input', () => formMessage(form, ''));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
+    const problems = {};
+    const body = { ...formBody(form, problems), ...extra() };
+    if (Object.keys(problems).length) {
+      for (const [name, msg] of Object.entries(problems)) fieldError(form, name, msg);
+      $('[aria-invalid="true"]', form)?.focus();
+      formMessage(form, t('console.amount.not_sent'));
+      return;
+    }
     const button = $('button[type="submit"]', form);
     button.disabled = true;
     try {
-      const body = formBody(form);
-      const result = await api(form.dataset.endpoint, { method: 'POST', body, headers: headers(body) });
+      const editing = form.dataset.editing;
+      const result = editing
+        ? await api(`${form.dataset.endpoint}/${encodeURIComponent(editing)}`, { method: 'PATCH', body: patchBody(form, body) })
+        : await api(form.dataset.endpoint, { method: 'POST', body, headers: headers(body) });
       resetForm(form);
       formMessage(form, message(result), true);
       await saved(result);
     } catch (err) {
       showApiError(form, err);
+      failed(err, body);
     } finally {
       button.disabled = false;
     }
@@ -301,34 +365,7 @@ function contributionForm() {
     showQuote();
   });
 
-  let timer;
-  let asked = 0;
-  async function showQuote() {
-    const { amount, currency, received_on: on } = formBody(form);
-    const ticket = ++asked;
-    if (!amount || !currency || !on) {
-      quote.textContent = '';
-      return;
-    }
-    try {
-      const q = await api(`/exchange-rates/quote${query({ currency, on, amount })}`);
-      if (ticket !== asked) return;
-      clearFieldError(form, 'amount');
-      quote.textContent = t('staff.contribution.quote', {
-        rate: formatDecimal(q.units_per_usd), currency: q.currency, date: date(q.effective_on),
-        amount: money(q.amount, q.currency), usd: money(q.amount_usd),
-      });
-    } catch (err) {
-      if (ticket !== asked) return;
-      quote.textContent = err instanceof ApiError ? t('staff.contribution.no_quote', { message: err.message }) : '';
-      if (err.fields?.amount) fieldError(form, 'amount', err.fields.amount);
-    }
-  }
-  form.addEventListener('input', (event) => {
-    if (!['amount', 'currency', 'received_on'].includes(event.target.name)) return;
-    clearTimeout(timer);
-    timer = setTimeout(showQuote, 350);
-  });
+  const showQuote = amountPreview(form, 'received_on', quote);
   form.addEventListener('change', (event) => {
     if (event.target === form) pledgeSelect.dispatchEvent(new Event('change'));
   });
@@ -346,6 +383,363 @@ function contributionForm() {
   });
 }
 
+// amountPreview shows, as the amount is typed, what will be sent: the amount in full with its
+// currency, its USD value at the rate that will apply, and a warning when that rate is stale.
+// A problem reading the amount is shown beside the field at once.
+function amountPreview(form, dateField, output) {
+  let timer;
+  let asked = 0;
+  async function show() {
+    const problems = {};
+    const body = formBody(form, problems);
+    const { amount, currency } = body;
+    const on = body[dateField];
+    const ticket = ++asked;
+    clearFieldError(form, 'amount');
+    if (problems.amount && form.elements.amount.value.trim()) {
+      fieldError(form, 'amount', problems.amount);
+      output.textContent = '';
+      output.dataset.state = 'refused';
+      return;
+    }
+    if (!amount || !currency || !on) {
+      output.textContent = '';
+      output.dataset.state = 'empty';
+      return;
+    }
+    try {
+      const q = await api(`/exchange-rates/quote${query({ currency, on, amount })}`);
+      if (ticket !== asked) return;
+      const lines = [t('console.will_send', { amount: money(q.amount, q.currency), plain: `${q.amount} ${q.currency}`, usd: money(q.amount_usd) }),
+        t('staff.contribution.quote', {
+          rate: formatDecimal(q.units_per_usd), currency: q.currency, date: date(q.effective_on),
+          amount: money(q.amount, q.currency), usd: money(q.amount_usd),
+        })];
+      if (q.stale) lines.push(t('console.rate_stale', { days: q.rate_age_days, limit: q.stale_after_days, currency: q.currency }));
+      output.replaceChildren(...lines.map((l, i) => el('span', { class: i === 2 ? 'warning' : '' }, l, el('br'))));
+      output.dataset.state = q.stale ? 'stale' : 'ready';
+      output.dataset.amount = q.amount;
+      output.dataset.usd = q.amount_usd;
+    } catch (err) {
+      if (ticket !== asked) return;
+      output.textContent = err instanceof ApiError ? t('staff.contribution.no_quote', { message: err.message }) : '';
+      output.dataset.state = 'error';
+      if (err.fields?.amount) fieldError(form, 'amount', err.fields.amount);
+    }
+  }
+  form.addEventListener('input', (event) => {
+    if (!['amount', 'currency', dateField].includes(event.target.name)) return;
+    clearTimeout(timer);
+    timer = setTimeout(show, 300);
+  });
+  form.addEventListener('change', (event) => {
+    if (event.target.name === dateField || event.target.name === 'currency') show();
+  });
+  return show;
+}
+
+// patchBody is what an edit form sends: every field, emptied ones as "" so that they clear.
+function patchBody(form, body) {
+  const out = { ...body };
+  for (const input of form.elements) {
+    if (input.name && !(input.name in out) && input.type !== 'checkbox') out[input.name] = '';
+  }
+  delete out.allow_duplicate;
+  return out;
+}
+
+// The donor form: country chosen by name; a duplicate (409 with existing_id) offers to use
+// the existing donor or to record this one anyway; "Edit" on a donor fills the form to PATCH it.
+function donorForm() {
+  const form = $('#donor-form');
+  const country = $('#donor-country');
+  countryOptions(country, t('console.country.none'));
+  const useExisting = $('#donor-use-existing');
+  const anyway = $('#donor-record-anyway');
+  const cancelEdit = $('#donor-edit-cancel');
+  let allowDuplicate = false;
+  let existing = null;
+  const reset = () => {
+    useExisting.hidden = true;
+    anyway.hidden = true;
+    allowDuplicate = false;
+  };
+  form.addEventListener('input', reset);
+  handleForm(form, {
+    extra: () => (allowDuplicate ? { allow_duplicate: true } : {}),
+    message: (d) => (form.dataset.editing ? t('console.donor.updated', { name: d.name }) : t('staff.donor.saved', { name: d.name })),
+    saved: async () => {
+      reset();
+      stopEditing();
+      await refresh('donors');
+    },
+    failed: (err) => {
+      if (err instanceof ApiError && err.status === 409 && err.existingId) {
+        existing = err.existingId;
+        useExisting.hidden = false;
+        anyway.hidden = false;
+        useExisting.focus();
+      }
+    },
+  });
+  useExisting.addEventListener('click', async () => {
+    await loadOptions();
+    const d = byId('donors', existing);
+    for (const sel of ['#pledge-donor', '#contribution-donor', '#filter-donor']) $(sel).value = String(existing);
+    resetForm(form);
+    reset();
+    formMessage(form, t('console.donor.using_existing', { name: d?.name ?? existing, id: existing }), true);
+    setStatus(t('console.donor.using_existing', { name: d?.name ?? existing, id: existing }));
+  });
+  anyway.addEventListener('click', () => {
+    allowDuplicate = true;
+    form.requestSubmit();
+  });
+  function stopEditing() {
+    delete form.dataset.editing;
+    cancelEdit.hidden = true;
+    $('summary', form.closest('details')).textContent = t('staff.donor.new');
+    $('button[type="submit"]', form).textContent = t('staff.donor.save');
+  }
+  cancelEdit.addEventListener('click', () => {
+    stopEditing();
+    resetForm(form);
+  });
+  editDonor = (d) => {
+    showTab('donors');
+    resetForm(form);
+    reset();
+    form.dataset.editing = String(d.id);
+    form.closest('details').open = true;
+    $('summary', form.closest('details')).textContent = t('console.donor.edit_title', { name: d.name });
+    $('button[type="submit"]', form).textContent = t('console.edit.save');
+    cancelEdit.hidden = false;
+    form.elements.name.value = d.name;
+    form.elements.kind.value = d.kind;
+    form.elements.country_code.value = d.country_code || '';
+    form.elements.contact_email.value = d.contact_email || '';
+    form.elements.anonymous.checked = Boolean(d.anonymous);
+    form.elements.name.focus();
+  };
+}
+
+let editDonor = () => {};
+
+function mergeDonor(d) {
+  askReason({
+    title: t('console.merge.title', { name: d.name }),
+    subject: t('console.merge.subject'),
+    confirm: t('console.merge.confirm'),
+    merge: d,
+    send: (reason, into) => api(`/donors/${encodeURIComponent(d.id)}/merge`, { method: 'POST', body: { into_id: into, reason } }),
+    message: (r) => t('console.merge.done', { name: d.name, into: donorName(r.merged_into) }),
+    done: () => refresh('donors', 'pledges', 'contributions'),
+  });
+}
+
+// openEdit shows the edit dialog with the given fields and sends what changed with PATCH.
+function openEdit({ title, fields, send, message, done }) {
+  const dialog = $('#edit-dialog');
+  const form = $('#edit-form');
+  clearErrors(form);
+  $('#edit-title').textContent = title;
+  $('#edit-fields').replaceChildren(...fields.map((f) => {
+    const id = `edit-${f.name}`;
+    let input;
+    if (f.options) {
+      input = el('select', { id, name: f.name }, f.options.map(([v, label]) => el('option', { value: v }, label)));
+    } else if (f.type === 'textarea') {
+      input = el('textarea', { id, name: f.name, rows: 3 });
+    } else {
+      input = el('input', { id, name: f.name, type: f.type || 'text', autocomplete: 'off', inputmode: f.decimal ? 'decimal' : undefined, dataset: f.decimal ? { decimal: '' } : undefined });
+    }
+    if (f.type === 'checkbox') input.checked = Boolean(f.value); else input.value = f.value ?? '';
+    return el('div', { class: `field${f.type === 'textarea' ? ' field-wide' : ''}` }, el('label', { for: id }, f.label), input,
+      f.hint ? el('p', { class: 'hint' }, f.hint) : null);
+  }));
+  form.onsubmit = async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const problems = {};
+    const body = {};
+    for (const f of fields) {
+      const input = form.elements[f.name];
+      if (f.type === 'checkbox') body[f.name] = input.checked;
+      else if (f.decimal) {
+        if (input.value.trim() === String(f.value ?? '')) continue;
+        const r = parseAmount(input.value, f.places);
+        if (r.value) body[f.name] = r.value;
+        else problems[f.name] = t(r.error, { choices: (r.choices || []).map((c) => formatDecimal(c)).join(' / '), places: String(r.places ?? ''), currency: f.currency ?? '' });
+      } else if (f.type === 'password' && !input.value) continue;
+      else body[f.name] = input.value.trim();
+    }
+    if (Object.keys(problems).length) {
+      for (const [n, m] of Object.entries(problems)) fieldError(form, n, m);
+      return;
+    }
+    try {
+      const result = await send(body);
+      dialog.close();
+      setStatus(message(result));
+      await done?.(result);
+    } catch (err) {
+      showApiError(form, err);
+    }
+  };
+  dialog.showModal();
+  form.elements[0]?.focus();
+}
+
+const enumOptions = (group, values) => values.map((v) => [v, tEnum(group, v)]);
+
+function editPledge(r) {
+  openEdit({
+    title: t('console.pledge.edit_title', { id: r.id, donor: donorName(r.donor_id, r) }),
+    fields: [
+      { name: 'amount', label: t('console.pledge.amount', { currency: r.currency }), value: r.amount, decimal: true,
+        places: minorUnits(r.currency), currency: r.currency, hint: t('console.pledge.amount_hint', { paid: money(r.paid, r.currency) }) },
+      { name: 'reference', label: t('staff.field.reference'), value: r.reference },
+      { name: 'due_on', label: t('staff.field.due_on'), type: 'date', value: r.due_on },
+      { name: 'stage', label: t('staff.field.stage'), value: r.stage, options: enumOptions('stage', ['pledge', 'commitment']) },
+      { name: 'earmarking', label: t('staff.field.earmarking'), value: r.earmarking,
+        options: enumOptions('earmarking', ['unearmarked', 'softly_earmarked', 'earmarked']) },
+      { name: 'notes', label: t('staff.field.notes'), type: 'textarea', value: r.notes },
+    ],
+    send: (body) => api(`/pledges/${encodeURIComponent(r.id)}`, { method: 'PATCH', body: { ...body, due_on: body.due_on || null } }),
+    message: (p) => t('console.pledge.updated', { id: p.id, amount: money(p.amount, p.currency), usd: money(p.amount_usd) }),
+    done: () => refresh('pledges'),
+  });
+}
+
+// ---- admin screens: funds, users, audit trail ----------------------------------------------
+
+function adminTable(panel, title, headers, rows, extra = []) {
+  panel.replaceChildren(el('h2', { id: `h-${panel.id.replace('tab-', '')}` }, title), ...extra,
+    el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': title },
+      el('table', { class: 'list' }, el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, h)))),
+        el('tbody', {}, rows))));
+}
+
+const fundFields = (f = {}) => [
+  { name: 'code', label: t('console.fund.code'), value: f.code },
+  { name: 'name', label: t('staff.field.name'), value: f.name },
+  { name: 'organization', label: t('console.fund.organization'), value: f.organization },
+  { name: 'target_usd', label: t('console.fund.target'), value: f.target_usd, decimal: true, places: 2, currency: 'USD' },
+  { name: 'opens_on', label: t('console.fund.opens_on'), type: 'date', value: f.opens_on },
+  { name: 'closes_on', label: t('console.fund.closes_on'), type: 'date', value: f.closes_on },
+  { name: 'description', label: t('console.fund.description'), type: 'textarea', value: f.description },
+];
+
+async function fundsScreen() {
+  const panel = $('#tab-funds');
+  const funds = await fetchAll('/funds');
+  const create = actionButton(t('console.fund.new'), () => openEdit({
+    title: t('console.fund.new'), fields: fundFields(),
+    send: (body) => api('/funds', { method: 'POST', body: Object.fromEntries(Object.entries(body).filter(([, v]) => v !== '')) }),
+    message: (f) => t('console.fund.created', { name: f.name }), done: fundsScreen,
+  }));
+  adminTable(panel, t('console.tab.funds'), [t('console.fund.code'), t('staff.field.name'), t('console.fund.target'), t('console.fund.opens_on'), t('staff.col.actions')],
+    funds.map((f) => el('tr', { dataset: { id: String(f.id) } }, el('td', {}, f.code), el('td', {}, f.name), el('td', { class: 'num' }, money(f.target_usd)),
+      el('td', {}, date(f.opens_on)), el('td', {}, actionButton(t('console.edit'), () => openEdit({
+        title: t('console.fund.edit_title', { name: f.name }), fields: fundFields(f),
+        send: (body) => api(`/funds/${encodeURIComponent(f.id)}`, { method: 'PATCH', body: { ...body, opens_on: body.opens_on || null, closes_on: body.closes_on || null } }),
+        message: (x) => t('console.fund.updated', { name: x.name }), done: () => Promise.all([fundsScreen(), loadOptions()]),
+      }))))), [el('p', {}, create)]);
+}
+
+async function usersScreen() {
+  const panel = $('#tab-users');
+  const users = await fetchAll('/users');
+  const roles = [['staff', tEnum('role', 'staff')], ['admin', tEnum('role', 'admin')]];
+  const patch = (u, body, msg) => api(`/users/${encodeURIComponent(u.id)}`, { method: 'PATCH', body }).then((x) => {
+    setStatus(msg(x));
+    return usersScreen();
+  }).catch((err) => setStatus(t('staff.form.not_saved', { message: err.message }), true));
+  const create = actionButton(t('console.user.new'), () => openEdit({
+    title: t('console.user.new'),
+    fields: [{ name: 'email', label: t('staff.login.email'), type: 'email' }, { name: 'password', label: t('staff.login.password'), type: 'password' },
+      { name: 'role', label: t('console.user.role'), value: 'staff', options: roles }],
+    send: (body) => api('/users', { method: 'POST', body }),
+    message: (u) => t('console.user.created', { email: u.email, role: tEnum('role', u.role) }), done: usersScreen,
+  }));
+  adminTable(panel, t('console.tab.users'), [t('staff.login.email'), t('console.user.role'), t('console.user.active'), t('staff.col.actions')],
+    users.map((u) => {
+      const role = el('select', { 'aria-label': t('console.user.role_of', { email: u.email }) }, roles.map(([v, l]) => el('option', { value: v, selected: v === u.role }, l)));
+      role.addEventListener('change', () => patch(u, { role: role.value }, (x) => t('console.user.role_changed', { email: x.email, role: tEnum('role', x.role) })));
+      return el('tr', { dataset: { id: String(u.id), email: u.email } }, el('td', {}, u.email), el('td', {}, role),
+        el('td', {}, u.active ? t('common.yes') : t('common.no')),
+        el('td', {}, el('div', { class: 'row-actions' },
+          actionButton(u.active ? t('console.user.deactivate') : t('console.user.activate'),
+            () => patch(u, { active: !u.active }, (x) => t(x.active ? 'console.user.activated' : 'console.user.deactivated', { email: x.email }))),
+          actionButton(t('console.user.reset_password'), () => openEdit({
+            title: t('console.user.reset_title', { email: u.email }),
+            fields: [{ name: 'password', label: t('console.user.new_password'), type: 'password' }],
+            send: (body) => api(`/users/${encodeURIComponent(u.id)}`, { method: 'PATCH', body }),
+            message: (x) => t('console.user.password_reset', { email: x.email }), done: usersScreen,
+          })))));
+    }), [el('p', {}, create)]);
+}
+
+// The audit trail: filters by record, action, actor and date; each event shows before and
+// after side by side, changed fields marked.
+async function auditScreen(params = {}) {
+  const panel = $('#tab-audit');
+  const users = await fetchAll('/users').catch(() => []);
+  const form = el('form', { class: 'filters', id: 'audit-filters' },
+    ...[['entity', 'console.audit.entity', ['', 'donor', 'pledge', 'contribution', 'fund', 'exchange_rate', 'user', 'token', 'session']],
+      ['action', 'console.audit.action', ['', 'create', 'update', 'void', 'cancel', 'merge', 'login', 'login_failed', 'logout']]]
+      .map(([name, label, values]) => el('div', { class: 'field' }, el('label', { for: `audit-${name}` }, t(label)),
+        el('select', { id: `audit-${name}`, name }, values.map((v) => el('option', { value: v, selected: params[name] === v }, v ? v : t('console.filter.any')))))),
+    el('div', { class: 'field' }, el('label', { for: 'audit-entity_id' }, t('console.audit.record')),
+      el('input', { id: 'audit-entity_id', name: 'entity_id', inputmode: 'numeric', value: params.entity_id ?? '' })),
+    el('div', { class: 'field' }, el('label', { for: 'audit-actor_id' }, t('console.audit.actor')),
+      el('select', { id: 'audit-actor_id', name: 'actor_id' }, el('option', { value: '' }, t('console.filter.any')),
+        users.map((u) => el('option', { value: String(u.id), selected: String(params.actor_id) === String(u.id) }, u.email)))),
+    el('div', { class: 'field' }, el('label', { for: 'audit-from' }, t('console.filter.from')), el('input', { id: 'audit-from', name: 'from', type: 'date', value: params.from ?? '' })),
+    el('div', { class: 'field' }, el('label', { for: 'audit-to' }, t('console.filter.to')), el('input', { id: 'audit-to', name: 'to', type: 'date', value: params.to ?? '' })));
+  form.addEventListener('change', () => auditScreen(Object.fromEntries(new FormData(form))));
+  form.addEventListener('submit', (e) => e.preventDefault());
+  const list = el('div', { class: 'audit-list' });
+  panel.replaceChildren(el('h2', { id: 'h-audit' }, t('console.tab.audit')), form, list);
+  try {
+    const page = await api(`/audit${query({ ...params, limit: PAGE_SIZE })}`);
+    list.replaceChildren(...(itemsOf(page).length ? itemsOf(page).map(auditEvent) : [el('p', { class: 'note' }, t('staff.list.empty'))]));
+  } catch (err) {
+    list.replaceChildren(el('p', { class: 'form-error' }, t('staff.form.not_saved', { message: err.message })));
+  }
+}
+
+// flatten lifts the fields of a record wrapped in the audit row ({"user": {...}, "password_changed": ...})
+// to the top, so that before and after compare field by field.
+function flatten(v, other) {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
+  const out = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (x && typeof x === 'object' && !Array.isArray(x) && !(k in (other || {}))) Object.assign(out, x);
+    else out[k] = x;
+  }
+  return out;
+}
+
+function auditEvent(e) {
+  const before = flatten(e.before, e.after);
+  const after = flatten(e.after, e.before);
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+  const show = (v) => (v === undefined ? '' : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+  const rows = keys.map((k) => {
+    const changed = show(before[k]) !== show(after[k]);
+    return el('tr', { class: changed ? 'changed' : '', dataset: { field: k, changed: String(changed) } },
+      el('th', { scope: 'row' }, changed ? `● ${k}` : k), el('td', {}, show(before[k])), el('td', {}, show(after[k])));
+  });
+  return el('article', { class: 'card audit-event', dataset: { id: String(e.id), entity: e.entity, entityId: String(e.entity_id ?? ''), action: e.action } },
+    el('h3', {}, t('console.audit.event', { action: e.action, entity: e.entity, id: e.entity_id ?? '', actor: e.actor, at: dateTime(e.at) })),
+    keys.length ? el('div', { class: 'table-wrap' }, el('table', { class: 'list diff' },
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('console.audit.field')), el('th', { scope: 'col' }, t('console.audit.before')), el('th', { scope: 'col' }, t('console.audit.after')))),
+      el('tbody', {}, rows))) : null);
+}
+
+const ADMIN_SCREENS = { funds: fundsScreen, users: usersScreen, audit: () => auditScreen() };
+
 function payPledge(pledge) {
   showTab('contributions');
   const select = $('#contribution-pledge');
@@ -356,11 +750,18 @@ function payPledge(pledge) {
 
 // ---- void / cancel -----------------------------------------------------------------------
 
-function askReason({ title, subject, confirm, send, done }) {
+function askReason({ title, subject, confirm, send, done, message = () => t('staff.reason.done'), merge = null }) {
   const dialog = $('#reason-dialog');
   const form = $('#reason-form');
   clearErrors(form);
   form.reset();
+  $('#merge-into-field').hidden = !merge;
+  if (merge) {
+    const select = $('#merge-into');
+    select.replaceChildren(el('option', { value: '' }, select.dataset.empty),
+      ...data.donors.filter((d) => String(d.id) !== String(merge.id))
+        .map((d) => el('option', { value: String(d.id) }, OPTION_LABELS.donors(d))));
+  }
   $('#reason-title').textContent = title;
   $('#reason-subject').textContent = subject;
   $('#reason-confirm').textContent = confirm;
@@ -373,10 +774,14 @@ function askReason({ title, subject, confirm, send, done }) {
       $('#reason-input').focus();
       return;
     }
+    if (merge && !$('#merge-into').value) {
+      fieldError(form, 'into_id', t('console.merge.choose'));
+      return;
+    }
     try {
-      await send(reason);
+      const result = await send(reason, merge ? byId('donors', $('#merge-into').value)?.id : undefined);
       dialog.close();
-      setStatus(t('staff.reason.done'));
+      setStatus(message(result));
       await done();
     } catch (err) {
       showApiError(form, err);
@@ -407,26 +812,36 @@ async function signedIn(user) {
   $('#whoami').textContent = user?.email ? t('staff.signed_in_as', { email: user.email, role: tEnum('role', user.role) }) : '';
   setStatus('');
   await loadOptions();
-  showTab(location.hash.slice(1) in LISTS || location.hash === '#exports' ? location.hash.slice(1) : 'pledges');
+  me = user;
+  for (const b of $$('[data-admin]')) b.hidden = user?.role !== 'admin';
+  const wanted = location.hash.slice(1);
+  showTab(wanted in LISTS || wanted === 'exports' || (wanted in ADMIN_SCREENS && user?.role === 'admin') ? wanted : 'pledges');
   document.body.dataset.state = 'ready';
 }
 
 function showTab(name) {
+  setStatus(''); // an action's message belongs to the tab it was made on
   for (const button of $$('[data-tab]')) button.setAttribute('aria-pressed', String(button.dataset.tab === name));
   for (const panel of $$('.tab-panel')) panel.hidden = panel.id !== `tab-${name}`;
+  // The filters sit right above the list they narrow, apart from the "new" form (issue 14).
+  const anchor = $(`[data-list="${name}"]`) ?? (name === 'exports' ? $('#tab-exports .actions') : null);
+  if (anchor) anchor.before($('#filters'));
   // Only the filters that apply to the list shown.
   for (const field of $$('#filters [data-tabs]')) field.hidden = !field.dataset.tabs.split(' ').includes(name);
   $('#filters').hidden = !$$('#filters [data-tabs]').some((f) => !f.hidden);
   history.replaceState(null, '', `${location.pathname}${location.search}#${name}`);
   if (lists[name]) lists[name].load();
+  if (ADMIN_SCREENS[name]) ADMIN_SCREENS[name]();
 }
 
+// The CSV links carry the filters, bom=1 (so that spreadsheets read UTF-8) and, for
+// contributions, voided=exclude unless another choice is made in the filters.
 function updateExportLinks() {
-  const { fund_id } = filters();
-  for (const [id, file] of [['#export-contributions', 'contributions'], ['#export-pledges', 'pledges']]) {
-    $(id).href = `/api/v1/exports/${file}.csv${query({ fund_id: byId('funds', fund_id)?.id ?? fund_id })}`;
-  }
-  updateReportLinks(byId('funds', fund_id), data.funds);
+  const f = filters();
+  const common = { fund_id: byId('funds', f.fund_id)?.id ?? f.fund_id, currency: f.currency, q: f.q, earmarking: f.earmarking, from: f.from, to: f.to };
+  $('#export-contributions').href = `/api/v1/exports/contributions.csv${query({ ...common, voided: f.voided || 'exclude', bom: 1 })}`;
+  $('#export-pledges').href = `/api/v1/exports/pledges.csv${query({ ...common, status: f.status, stage: f.stage, bom: 1 })}`;
+  updateReportLinks(byId('funds', f.fund_id), data.funds);
 }
 
 async function main() {
@@ -461,15 +876,14 @@ async function main() {
   });
   $('#filters').addEventListener('submit', (event) => event.preventDefault());
   $('#reason-back').addEventListener('click', () => $('#reason-dialog').close());
+  $('#edit-back').addEventListener('click', () => $('#edit-dialog').close());
 
+  amountPreview($('#pledge-form'), 'pledged_on', $('#pledge-quote'));
   handleForm($('#pledge-form'), {
     message: (p) => t('staff.pledge.saved', { amount: money(p.amount, p.currency), usd: money(p.amount_usd) }),
     saved: () => refresh('pledges'),
   });
-  handleForm($('#donor-form'), {
-    message: (d) => t('staff.donor.saved', { name: d.name }),
-    saved: () => refresh('donors'),
-  });
+  donorForm();
   handleForm($('#rate-form'), {
     message: (r) => t('staff.rate.saved', { currency: r.currency, rate: formatDecimal(r.units_per_usd), date: date(r.effective_on) }),
     saved: () => refresh('rates'),
@@ -478,13 +892,10 @@ async function main() {
 
   // Signed in already in this tab? The session cookie is HttpOnly, so the page cannot see
   // it: it remembers the signed-in user for the tab and asks the API whether the session holds.
-  const user = JSON.parse(sessionStorage.getItem(USER_KEY) || 'null');
-  if (!user) {
-    signedOut();
-    return;
-  }
+  // A session made in another tab is the same cookie: GET /auth/me recognises it.
   try {
-    await api(`/donors${query({ limit: 1 })}`);
+    const user = await api('/auth/me');
+    sessionStorage.setItem(USER_KEY, JSON.stringify(user ?? {}));
     await signedIn(user);
     updateExportLinks();
   } catch (err) {

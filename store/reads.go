@@ -15,7 +15,16 @@ import (
 // the fund's totals. Either way the cost does not grow with the ledger.
 func (s *Store) Progress(ctx context.Context, idOrCode string, asOf models.Date) (p models.Progress, err error) {
 	if asOf == "" {
-		return s.progressNow(ctx, idOrCode)
+		// One statement, no transaction: a lost PostgreSQL connection read
+		// nothing, so it runs once more, then answers unavailable (as snapshotRead).
+		p, err = s.progressNow(ctx, idOrCode)
+		if s.lostConn(err) && ctx.Err() == nil {
+			p, err = s.progressNow(ctx, idOrCode)
+		}
+		if s.lostConn(err) {
+			err = unavailable(err)
+		}
+		return p, err
 	}
 	err = s.snapshotRead(ctx, func(db *gorm.DB) error {
 		p, err = s.progressIn(db, idOrCode, asOf)

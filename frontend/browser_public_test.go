@@ -134,11 +134,12 @@ func TestFundPageLayoutShift(t *testing.T) {
 			})
 		}
 	}
-	// Chart.js is not loaded where no chart is shown; the home page names the fund in its language.
+	// Chart.js is not loaded where no chart is shown; the home page names the fund in its language
+	// (the seeded fund's entry: other tests add funds, listed newest first).
 	ctx := tab(t, desktop)
 	for _, lang := range languages {
 		open(t, ctx, "/?lang="+lang)
-		if name := text(t, ctx, "#funds h2"); name != translatedFund[lang] {
+		if name := text(t, ctx, `#funds h2 a[href="/funds/`+fundCode+`"]`); name != translatedFund[lang] {
 			t.Errorf("home (%s) names the fund %q, want %q", lang, name, translatedFund[lang])
 		}
 	}

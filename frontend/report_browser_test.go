@@ -44,13 +44,43 @@ func TestFundReportPrintsToPDF(t *testing.T) {
 	var p progress
 	(&apiClient{}).do(t, http.MethodGet, "/funds/iom-resilience-fund/progress", nil, &p)
 	signIn(t, ctx, "en")
-	// The console links to the report of the fund.
+	// The console links to the report of the fund chosen in its filter (other tests add funds,
+	// so the seeded one is chosen explicitly; another fund, when there is one, moves the link).
+	type fundRef struct {
+		ID   int64  `json:"id"`
+		Code string `json:"code"`
+	}
+	staff := staffClient(t)
+	var seeded fundRef
+	staff.do(t, http.MethodGet, "/funds/"+fundCode, nil, &seeded)
+	var funds struct {
+		Items []fundRef `json:"items"`
+	}
+	staff.do(t, http.MethodGet, "/funds", nil, &funds)
 	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-tab="exports"]`))))
 	waitFor(t, ctx, `!document.querySelector('#tab-exports').hidden && !document.querySelector('#fund-report').hidden`)
-	href := js[string](t, ctx, `document.querySelector('#fund-report').getAttribute('href')`)
-	if !strings.HasPrefix(href, "/funds/iom-resilience-fund/report") || js[bool](t, ctx, `document.querySelector('#fund-report').hidden`) {
-		t.Fatalf("the console's report link is %q", href)
+	reportFor := func(f fundRef) {
+		t.Helper()
+		if !js[bool](t, ctx, fmt.Sprintf(`((id) => {
+			const s = document.querySelector('#filter-fund');
+			s.value = id;
+			s.dispatchEvent(new Event('change', { bubbles: true }));
+			return s.value === id;
+		})(%q)`, fmt.Sprint(f.ID))) {
+			t.Fatalf("the console's fund filter has no fund %d (%s)", f.ID, f.Code)
+		}
+		href := js[string](t, ctx, `document.querySelector('#fund-report').getAttribute('href')`)
+		if !strings.HasPrefix(href, "/funds/"+f.Code+"/report?") || js[bool](t, ctx, `document.querySelector('#fund-report').hidden`) {
+			t.Fatalf("with fund %s chosen, the console's report link is %q", f.Code, href)
+		}
 	}
+	for _, f := range funds.Items {
+		if f.Code != seeded.Code {
+			reportFor(f)
+			break
+		}
+	}
+	reportFor(seeded)
 	for _, lang := range []string{"en", "ar"} {
 		must(t, chromedp.Do(ctx, chromedp.Navigate(baseURL+"/funds/iom-resilience-fund/report?lang="+lang)))
 		waitFor(t, ctx, `document.readyState === 'complete' && !!document.querySelector('#headline')`)

@@ -56,6 +56,7 @@ function setUp() {
 export function linkActions(r) {
   const open = el('button', { type: 'button', class: 'small' }, t('links.open'));
   open.addEventListener('click', () => {
+    if (!dialog()) return; // read-only roles: staff-access.js removed the dialog (it writes)
     setUp();
     donor = r;
     $('#link-subject').textContent = r.name;

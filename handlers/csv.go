@@ -53,6 +53,21 @@ func (x *Exports) acquire() (release func(), err error) {
 	}
 }
 
+// startExport answers the query's problems, or takes an export slot (429
+// when every slot is taken); ok says the export may go on, then release.
+func (h *Handler) startExport(c *gin.Context, q *query) (release func(), ok bool) {
+	if err := q.err(); err != nil {
+		Error(c, err)
+		return nil, false
+	}
+	release, err := h.exports.acquire()
+	if err != nil {
+		Error(c, err)
+		return nil, false
+	}
+	return release, true
+}
+
 // streamCSV answers a CSV file (RFC 4180, UTF-8, header row), streamed:
 // header, rows, flush. each is called with a function that writes one row.
 // With ?bom=1 a UTF-8 byte order mark comes first, for spreadsheets that

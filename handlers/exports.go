@@ -131,13 +131,8 @@ func (h *Handler) exportContributions(c *gin.Context, format exportFormat) {
 	voided := voidedParam(q)
 	lang := langParam(q)
 	q.bom() // validated here, read by csvFormat
-	if err := q.err(); err != nil {
-		Error(c, err)
-		return
-	}
-	release, err := h.exports.acquire()
-	if err != nil {
-		Error(c, err)
+	release, ok := h.startExport(c, q)
+	if !ok {
 		return
 	}
 	defer release()
@@ -175,13 +170,8 @@ func (h *Handler) exportPledges(c *gin.Context, format exportFormat) {
 	voided := voidedParam(q)
 	lang := langParam(q)
 	q.bom() // validated here, read by csvFormat
-	if err := q.err(); err != nil {
-		Error(c, err)
-		return
-	}
-	release, err := h.exports.acquire()
-	if err != nil {
-		Error(c, err)
+	release, ok := h.startExport(c, q)
+	if !ok {
 		return
 	}
 	defer release()

@@ -39,13 +39,8 @@ func (h *Handler) ExportFTS(c *gin.Context) {
 	f.From, f.To = q.dateRange()
 	hxl := q.oneOf("hxl", "0", []string{"0", "1"})
 	bom := q.bom()
-	if err := q.err(); err != nil {
-		Error(c, err)
-		return
-	}
-	release, err := h.exports.acquire()
-	if err != nil {
-		Error(c, err)
+	release, ok := h.startExport(c, q)
+	if !ok {
 		return
 	}
 	defer release()

@@ -142,7 +142,7 @@ func serve(ctx context.Context, cfg config, args []string) error {
 	go func() { errc <- srv.Serve(ln) }()
 	slog.Info("fundtracker serving", "addr", ln.Addr().String(), "engine", s.Engine(), "first_admin_created", created)
 	if *banner {
-		go printBanner(ctx, os.Stdout, ln.Addr().String(), cfg)
+		go printBanner(ctx, os.Stdout, ln.Addr().String(), cfg, bannerSignIn(ctx, s, cfg, created))
 	}
 	select {
 	case err := <-errc:

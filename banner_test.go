@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -65,5 +67,21 @@ func TestBannerSignIn(t *testing.T) {
 				t.Errorf("signIn=%v: the banner says %q:\n%s", c.signIn, n, out.String())
 			}
 		}
+	}
+}
+
+// TestServeSaysWhatToDoWhenTheAddressIsTaken: a new user whose port 8080 is
+// already used is told how to choose another address.
+func TestServeSaysWhatToDoWhenTheAddressIsTaken(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	cfg := config{Addr: ln.Addr().String(), DB: filepath.Join(t.TempDir(), "demo.db"),
+		AdminEmail: "admin@example.org", AdminPassword: "demo-admin-password"}
+	err = serve(context.Background(), cfg, nil)
+	if err == nil || !strings.Contains(err.Error(), "address already in use") || !strings.Contains(err.Error(), "make run ADDR=") {
+		t.Fatalf("serve on a taken address: %v, want the cause and how to choose another address", err)
 	}
 }

@@ -133,6 +133,9 @@ func serve(ctx context.Context, cfg config, args []string) error {
 		DocumentMaxBytes: cfg.DocumentMaxBytes}, s)
 	srv := api.NewServer(*addr, handler)
 	ln, err := net.Listen("tcp", *addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("%w: another program listens there; choose another address with -addr or FUNDTRACKER_ADDR (make run ADDR=127.0.0.1:9090)", err)
+	}
 	if err != nil {
 		return err
 	}

@@ -44,10 +44,10 @@ func printBanner(ctx context.Context, w io.Writer, addr string, cfg config, sign
     password   %s`, email, password)
 	if !signIn {
 		credentials = fmt.Sprintf(`  Sign in as a user of this database. It already had users, and the e-mail
-  (%s) and password this run was given do not sign in: FUNDTRACKER_ADMIN_EMAIL
-  and FUNDTRACKER_ADMIN_PASSWORD (make run's ADMIN_EMAIL and ADMIN_PASSWORD)
-  only create the first admin of a database without users.
-  make run DB=new.db starts a fresh demo.`, email)
+  %s with the password this run was given does not sign in:
+  FUNDTRACKER_ADMIN_EMAIL and FUNDTRACKER_ADMIN_PASSWORD (make run's
+  ADMIN_EMAIL and ADMIN_PASSWORD) only create the first admin of a database
+  without users. make run DB=new.db starts a fresh demo.`, email)
 	}
 	fmt.Fprintf(w, `
 fundtracker is running the IOM Resilience Fund demo.

@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -98,11 +99,18 @@ func newLogger(w *os.File, cfg config) *slog.Logger {
 
 // openStore opens the database named by -db or FUNDTRACKER_DB, migrating it.
 func openStore(ctx context.Context, cfg config, fs *flag.FlagSet, args []string, migrate bool) (*store.Store, error) {
-	dsn := fs.String("db", cfg.DB, "SQLite file or postgres:// URL")
-	if err := fs.Parse(args); err != nil {
+	dsn, err := parseDB(cfg, fs, args)
+	if err != nil {
 		return nil, err
 	}
-	return store.Open(ctx, storeConfig(cfg, *dsn, migrate))
+	return store.Open(ctx, storeConfig(cfg, dsn, migrate))
+}
+
+// parseDB parses a command's flags and returns the database named by -db or
+// FUNDTRACKER_DB, without opening it.
+func parseDB(cfg config, fs *flag.FlagSet, args []string) (string, error) {
+	dsn := fs.String("db", cfg.DB, "SQLite file or postgres:// URL")
+	return *dsn, fs.Parse(args)
 }
 
 func storeConfig(cfg config, dsn string, migrate bool) store.Config {
@@ -133,6 +141,9 @@ func serve(ctx context.Context, cfg config, args []string) error {
 		DocumentMaxBytes: cfg.DocumentMaxBytes, RateStaleDays: cfg.RateStaleDays}, s)
 	srv := api.NewServer(*addr, handler)
 	ln, err := net.Listen("tcp", *addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("%w: another program listens there; choose another address with -addr or FUNDTRACKER_ADDR (make run ADDR=127.0.0.1:9090)", err)
+	}
 	if err != nil {
 		return err
 	}
@@ -142,7 +153,7 @@ func serve(ctx context.Context, cfg config, args []string) error {
 	go func() { errc <- srv.Serve(ln) }()
 	slog.Info("fundtracker serving", "addr", ln.Addr().String(), "engine", s.Engine(), "first_admin_created", created)
 	if *banner {
-		go printBanner(ctx, os.Stdout, ln.Addr().String(), cfg)
+		go printBanner(ctx, os.Stdout, ln.Addr().String(), cfg, bannerSignIn(ctx, s, cfg, created))
 	}
 	select {
 	case err := <-errc:
@@ -276,14 +287,23 @@ func runCopy(ctx context.Context, args []string) error {
 func runBackup(ctx context.Context, cfg config, args []string) error {
 	fs := flag.NewFlagSet("backup", flag.ExitOnError)
 	to := fs.String("to", "", "the backup file to write (must not exist)")
-	s, err := openStore(ctx, cfg, fs, args, false)
+	dsn, err := parseDB(cfg, fs, args)
+	if err != nil {
+		return err
+	}
+	if *to == "" {
+		return errors.New("backup needs --to FILE")
+	}
+	// Opening a missing SQLite file would create an empty database (run
+	// from the wrong folder, a cron line would back up nothing, nightly).
+	if _, err := os.Stat(dsn); err != nil && !store.IsPostgres(dsn) {
+		return fmt.Errorf("backup: there is no database at %s: set FUNDTRACKER_DB (or -db) to the one serve uses", dsn)
+	}
+	s, err := store.Open(ctx, storeConfig(cfg, dsn, false))
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if *to == "" {
-		return errors.New("backup needs --to FILE")
-	}
 	start := time.Now()
 	rep, err := store.Backup(ctx, s, *to, slog.Default())
 	if err != nil {
@@ -302,15 +322,29 @@ func runBackup(ctx context.Context, cfg config, args []string) error {
 func runRestore(ctx context.Context, cfg config, args []string) error {
 	fs := flag.NewFlagSet("restore", flag.ExitOnError)
 	from := fs.String("from", "", "the backup file to load")
-	s, err := openStore(ctx, cfg, fs, args, true)
+	dsn, err := parseDB(cfg, fs, args)
+	if err != nil {
+		return err
+	}
+	if *from == "" {
+		return errors.New("restore needs --from FILE")
+	}
+	if _, err := os.Stat(*from); err != nil { // before the target is created or migrated
+		return fmt.Errorf("restore: %w", err)
+	}
+	s, err := store.Open(ctx, storeConfig(cfg, dsn, true))
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if *from == "" {
-		return errors.New("restore needs --from FILE")
-	}
 	rep, err := store.Restore(ctx, *from, s, slog.Default())
+	if errors.Is(err, store.ErrTargetNotEmpty) {
+		detail := "" // Copy's "(table X has rows)", without its advice about copy
+		if i := strings.LastIndex(err.Error(), " (table "); i >= 0 {
+			detail = err.Error()[i:]
+		}
+		return fmt.Errorf("restore (nothing written): %s is not empty%s: restore only into a new database, and do not start serve on it first", dsn, detail)
+	}
 	if err != nil {
 		return err
 	}

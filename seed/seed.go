@@ -1,5 +1,5 @@
 // Package seed loads the IOM Resilience Fund demo: the fund and its first
-// contributor, Morocco (announced Monday 29 July 2025), with illustrative figures.
+// contributor, Morocco (announced 29 July 2025), with illustrative figures.
 // The fund was launched in June 2025; the demo records are dated between its
 // opening (2025-06-01) and 2026-12-01.
 // Seeding is idempotent: every record is created with an idempotency key, so
@@ -77,7 +77,7 @@ func Demo(ctx context.Context, s *store.Store) error {
 	coastal := sd.donor(ctx, "coastal", "Coastal Cities Alliance (illustrative)", "multilateral", "", false, "", "")
 
 	sd.contribution(ctx, "morocco-1", fund, morocco, 0, "1000000.00", "USD", "2025-07-29", "MA-2025-001",
-		"First contributor, announced by IOM Director General Amy Pope on Monday 29 July 2025 (Le Maroc, premier contributeur au "+
+		"First contributor, announced by IOM Director General Amy Pope on 29 July 2025 (Le Maroc, premier contributeur au "+
 			"Fonds de résilience; المغرب أول دولة تقدم مساهمة مالية لصندوق الصمود). The announcement gives no amount: "+Illustrative)
 	p := sd.pledge(ctx, "nordic", fund, nordic, "4000000.00", "EUR", "2025-09-16", "2026-06-30", "commitment", "SE-2025-017")
 	sd.contribution(ctx, "nordic-1", fund, nordic, p, "2000000.00", "EUR", "2025-10-21", "SE-2025-017/1", Illustrative)

@@ -58,6 +58,23 @@ func (s *Store) EnsureAdmin(ctx context.Context, email, password string) (create
 	return err == nil, generated, err
 }
 
+// SignsIn reports whether email and password would sign in an active user.
+// It only reads: no session, no audit row, no throttle count. `serve -banner`
+// checks the demo sign-in with it before printing it, because
+// EnsureAdmin applies the configured one to a database without users only.
+func (s *Store) SignsIn(ctx context.Context, email, password string) (bool, error) {
+	var row userRow
+	err := s.r.WithContext(ctx).Where("email = ?", strings.ToLower(strings.TrimSpace(email))).Take(&row).Error
+	if isNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	ok, _ := checkPassword(row.PasswordHash, password)
+	return ok && row.Active, nil
+}
+
 // CreateUser creates a user with a hashed password.
 func (s *Store) CreateUser(ctx context.Context, a models.Actor, in models.UserInput) (models.User, error) {
 	u := models.User{Active: true}

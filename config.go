@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+	"github.com/fundtracker/fundtracker/handlers"
 
 	"github.com/fundtracker/fundtracker/models"
 )
@@ -37,6 +38,7 @@ type config struct {
 	MetricsToken       string        `env:"FUNDTRACKER_METRICS_TOKEN"` // /metrics is off unless set
 	ExportConcurrency  int           `env:"FUNDTRACKER_EXPORT_CONCURRENCY" envDefault:"4"`
 	ExportWriteTimeout time.Duration `env:"FUNDTRACKER_EXPORT_WRITE_TIMEOUT" envDefault:"30s"`
+	EmbedOrigins       string        `env:"FUNDTRACKER_EMBED_ORIGINS"`                            // who may frame /embed (a CSP source list); "" = *
 	DocumentMaxBytes   int64         `env:"FUNDTRACKER_DOCUMENT_MAX_BYTES" envDefault:"20971520"` // 20 MiB
 
 	// RateStaleDays (issue 14): after how many days a rate is stale, "45" or "45,EUR=30".
@@ -92,6 +94,11 @@ func loadConfig(environ []string) (config, error) {
 		{"FUNDTRACKER_EXPORT_CONCURRENCY", c.ExportConcurrency}} {
 		if f.n < 0 {
 			problems = append(problems, fmt.Sprintf("%s: %d is negative (leave it unset for the default)", f.name, f.n))
+		}
+	}
+	for _, f := range strings.Fields(c.EmbedOrigins) {
+		if handlers.EmbedOrigins(f) != f {
+			problems = append(problems, fmt.Sprintf("FUNDTRACKER_EMBED_ORIGINS: %q is not a CSP source (an origin such as https://example.org, or *)", f))
 		}
 	}
 	if c.DocumentMaxBytes <= 0 {

@@ -23,6 +23,7 @@ func TestConfigNamesTheVariableAtFault(t *testing.T) {
 		{[]string{"FUNDTRACKER_DB_MAX_IDLE_CONNS=1.5"}, []string{"FUNDTRACKER_DB_MAX_IDLE_CONNS"}},
 		{[]string{"FUNDTRACKER_DB_MAX_OPEN_CONNS=-3"}, []string{"FUNDTRACKER_DB_MAX_OPEN_CONNS"}},
 		{[]string{"FUNDTRACKER_SECURE_COOKIES=yes"}, []string{"FUNDTRACKER_SECURE_COOKIES", `"yes"`}},
+		{[]string{"FUNDTRACKER_EMBED_ORIGINS=https://ok.example https://x.example;script-src"}, []string{"FUNDTRACKER_EMBED_ORIGINS", "script-src"}},
 		{[]string{"FUNDTRACKER_TRUSTED_PROXIES=10.0.0.1,not-a-proxy"}, []string{"FUNDTRACKER_TRUSTED_PROXIES", "not-a-proxy"}},
 		{[]string{"FUNDTRACKER_TRUSTED_PROXIES=10.0.0.0/33"}, []string{"FUNDTRACKER_TRUSTED_PROXIES", "10.0.0.0/33"}},
 		{[]string{"FUNDTRACKER_DB_CONN_MAX_LIFETIME=5 minutes"}, []string{"FUNDTRACKER_DB_CONN_MAX_LIFETIME"}},

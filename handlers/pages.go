@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"unicode/utf8"
 
@@ -44,8 +43,9 @@ func EmbedOrigins(v string) string {
 	return strings.Join(ok, " ")
 }
 
-// embedOrigins is read once: FUNDTRACKER_EMBED_ORIGINS.
-var embedOrigins = EmbedOrigins(os.Getenv("FUNDTRACKER_EMBED_ORIGINS"))
+// embedOrigins frame the embed unless SetEmbedOrigins says otherwise
+// (serve: FUNDTRACKER_EMBED_ORIGINS, checked in config.go).
+const embedOrigins = "*"
 
 // SetEmbedOrigins sets the origins allowed to frame the embed (tests, config).
 func (h *Handler) SetEmbedOrigins(v string) { h.embedOrigins = EmbedOrigins(v) }

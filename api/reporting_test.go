@@ -581,6 +581,36 @@ func mapsKeys[V any](m map[string]V) func(func(string) bool) {
 	}
 }
 
+// The title and description carry a narrative per language the fund has:
+// the base text, then each translation (issue 13 with issue 15's translations).
+func TestIATINarrativePerLanguage(t *testing.T) {
+	f := newLedger13(t)
+	f.setIATI()
+	f.do("PATCH", fmt.Sprintf("/api/v1/funds/%d", f.fund), f.admin, map[string]any{"description": "Flexible money",
+		"translations": map[string]any{"fr": map[string]any{"name": "Fonds de résilience", "description": "Des fonds flexibles"},
+			"ar": map[string]any{"name": "صندوق الصمود"}}}).status(200)
+	res := f.do("GET", fmt.Sprintf("/api/v1/funds/%d/iati-activity.xml", f.fund), "", nil).status(200)
+	validateIATI(t, res.raw)
+	var doc struct {
+		Activity struct {
+			Title []struct {
+				Lang string `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
+				Text string `xml:",chardata"`
+			} `xml:"title>narrative"`
+			Description []struct {
+				Lang string `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
+				Text string `xml:",chardata"`
+			} `xml:"description>narrative"`
+		} `xml:"iati-activity"`
+	}
+	if err := xml.Unmarshal(res.raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "title narratives", fmt.Sprint(doc.Activity.Title), "[{ Resilience Fund} {ar صندوق الصمود} {fr Fonds de résilience}]")
+	eq(t, "description narratives", fmt.Sprint(doc.Activity.Description), "[{ Flexible money} {fr Des fonds flexibles}]")
+	skipUnvalidated(t)
+}
+
 func TestIATISeedFundValidates(t *testing.T) {
 	e := newEnv(t)
 	if err := seed.Demo(context.Background(), e.store); err != nil {

@@ -284,6 +284,29 @@ func TestXLSXPledgesAndDonors(t *testing.T) {
 	eq(t, "donors paid total", dec(t, summaryTotal(t, dw, "Summary", "Live", "All currencies, in USD", "Paid")).StringFixed(2), p.str("paid"))
 }
 
+// The public donor files carry each donor's kind, as GET .../donors does
+// (blank only for an anonymous donor, whose kind is null there).
+func TestDonorExportsKeepKind(t *testing.T) {
+	f := newLedger13(t)
+	want := map[string]string{}
+	for _, d := range f.do("GET", "/api/v1/funds/resilience/donors", "", nil).status(200).items() {
+		kind, _ := d["kind"].(string)
+		want[d["name"].(string)] = kind
+	}
+	got := map[string]string{}
+	for _, r := range readCSV(t, f.do("GET", "/api/v1/funds/resilience/donors.csv", "", nil))[1:] {
+		got[r[0]] = r[1]
+	}
+	eq(t, "donors.csv kinds", got, want)
+	wb := workbook(t, f.do("GET", "/api/v1/funds/resilience/donors.xlsx", "", nil))
+	rows, _ := wb.GetRows("Donors")
+	got = map[string]string{}
+	for _, r := range rows[1:] {
+		got[r[0]] = r[1]
+	}
+	eq(t, "donors.xlsx kinds", got, want)
+}
+
 func readCSV(t *testing.T, r *response) [][]string {
 	t.Helper()
 	r.status(200)

@@ -478,4 +478,18 @@ func TestEmbedAndBadgeHeadersAgainstEveryOtherPage(t *testing.T) {
 	if !strings.HasPrefix(fa, "https://www.iom.int ") || strings.Contains(fa, ";") || strings.Contains(fa, "example.org") {
 		t.Fatalf("CSP with origins: %q", csp)
 	}
+	// The CSP keywords are sources too; a value with no valid source never widens to *.
+	for origins, want := range map[string]string{"'self' https://www.iom.int": "'self' https://www.iom.int",
+		"'none'": "'none'", "https://x.org;script-src": "'none'", "": "*"} {
+		srv := httptest.NewServer(api.New(api.Config{EmbedOrigins: origins}, f.store))
+		res, err := http.Get(srv.URL + "/embed/funds/resilience")
+		srv.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		_, fa, _ := strings.Cut(res.Header.Get("Content-Security-Policy"), "frame-ancestors ")
+		fa, _, _ = strings.Cut(fa, ";")
+		eq(t, "frame-ancestors from "+origins, fa, want)
+	}
 }

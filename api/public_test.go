@@ -303,6 +303,11 @@ func TestAcknowledgements(t *testing.T) {
 		}
 	}
 	f.do("GET", fmt.Sprintf("/api/v1/contributions/%d/receipt", id), "", nil).fails(401, "unauthorized", "")
+	// A voided contribution was never received: no thank-you letter, as no acknowledgement.
+	f.do("POST", fmt.Sprintf("/api/v1/contributions/%d/void", other), f.staff, map[string]any{"reason": "Duplicate"}).status(200)
+	for _, path := range []string{"/contributions/%d/receipt", "/api/v1/contributions/%d/receipt"} {
+		f.do("GET", fmt.Sprintf(path, other), f.staff, nil).fails(409, "conflict", "")
+	}
 }
 
 func TestSnapshotIsByteIdenticalAndVerifies(t *testing.T) {

@@ -235,6 +235,10 @@ func (h *Handler) Receipt(c *gin.Context) {
 		Error(c, err)
 		return
 	}
+	if ct.Voided { // money never received has no receipt, as it is not acknowledged
+		Error(c, models.Errorf(models.ECONFLICT, "Contribution %d is voided: it has no receipt.", id))
+		return
+	}
 	f, err := h.funds.Fund(ctx, fmt.Sprint(ct.FundID))
 	if err != nil {
 		Error(c, err)

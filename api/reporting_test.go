@@ -835,6 +835,30 @@ func TestPrintableFundReport(t *testing.T) {
 	}
 }
 
+// The report names the fund and the donors in its language (issue 15): the
+// fund's translation, donors' display names, the anonymous donor translated.
+func TestPrintableFundReportNamesInItsLanguage(t *testing.T) {
+	f := newLedger13(t)
+	f.do("PATCH", fmt.Sprintf("/api/v1/funds/%d", f.fund), f.admin, map[string]any{"translations": map[string]any{
+		"fr": map[string]any{"name": "Fonds de résilience"}, "ar": map[string]any{"name": "صندوق الصمود"}}}).status(200)
+	f.do("PATCH", fmt.Sprintf("/api/v1/donors/%d", f.morocco), f.staff, map[string]any{"display_names": map[string]any{
+		"fr": "Royaume du Maroc", "ar": "المملكة المغربية"}}).status(200)
+	for lang, want := range map[string][]string{"fr": {"Fonds de résilience", "Royaume du Maroc", "Donateur anonyme"},
+		"ar": {"صندوق الصمود", "المملكة المغربية", "مانح مجهول"}} {
+		body := string(f.do("GET", "/funds/resilience/report?lang="+lang, f.staff, nil).status(200).raw)
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				t.Fatalf("the %s report lacks %q", lang, w)
+			}
+		}
+		for _, english := range []string{"Kingdom of Morocco", "Anonymous donor", "Jane"} {
+			if strings.Contains(body, english) {
+				t.Fatalf("the %s report says %q", lang, english)
+			}
+		}
+	}
+}
+
 // formatUSD writes "1234.50" as the report's English figures do: "1,234.50".
 func formatUSD(s string) string {
 	intPart, frac, _ := strings.Cut(s, ".")

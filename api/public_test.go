@@ -303,6 +303,11 @@ func TestAcknowledgements(t *testing.T) {
 		}
 	}
 	f.do("GET", fmt.Sprintf("/api/v1/contributions/%d/receipt", id), "", nil).fails(401, "unauthorized", "")
+	// A voided contribution was never received: no thank-you letter, as no acknowledgement.
+	f.do("POST", fmt.Sprintf("/api/v1/contributions/%d/void", other), f.staff, map[string]any{"reason": "Duplicate"}).status(200)
+	for _, path := range []string{"/contributions/%d/receipt", "/api/v1/contributions/%d/receipt"} {
+		f.do("GET", fmt.Sprintf(path, other), f.staff, nil).fails(409, "conflict", "")
+	}
 }
 
 func TestSnapshotIsByteIdenticalAndVerifies(t *testing.T) {
@@ -477,5 +482,19 @@ func TestEmbedAndBadgeHeadersAgainstEveryOtherPage(t *testing.T) {
 	_, fa, _ := strings.Cut(csp, "frame-ancestors ")
 	if !strings.HasPrefix(fa, "https://www.iom.int ") || strings.Contains(fa, ";") || strings.Contains(fa, "example.org") {
 		t.Fatalf("CSP with origins: %q", csp)
+	}
+	// The CSP keywords are sources too; a value with no valid source never widens to *.
+	for origins, want := range map[string]string{"'self' https://www.iom.int": "'self' https://www.iom.int",
+		"'none'": "'none'", "https://x.org;script-src": "'none'", "": "*"} {
+		srv := httptest.NewServer(api.New(api.Config{EmbedOrigins: origins}, f.store))
+		res, err := http.Get(srv.URL + "/embed/funds/resilience")
+		srv.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		_, fa, _ := strings.Cut(res.Header.Get("Content-Security-Policy"), "frame-ancestors ")
+		fa, _, _ = strings.Cut(fa, ";")
+		eq(t, "frame-ancestors from "+origins, fa, want)
 	}
 }

@@ -284,6 +284,29 @@ func TestXLSXPledgesAndDonors(t *testing.T) {
 	eq(t, "donors paid total", dec(t, summaryTotal(t, dw, "Summary", "Live", "All currencies, in USD", "Paid")).StringFixed(2), p.str("paid"))
 }
 
+// The public donor files carry each donor's kind, as GET .../donors does
+// (blank only for an anonymous donor, whose kind is null there).
+func TestDonorExportsKeepKind(t *testing.T) {
+	f := newLedger13(t)
+	want := map[string]string{}
+	for _, d := range f.do("GET", "/api/v1/funds/resilience/donors", "", nil).status(200).items() {
+		kind, _ := d["kind"].(string)
+		want[d["name"].(string)] = kind
+	}
+	got := map[string]string{}
+	for _, r := range readCSV(t, f.do("GET", "/api/v1/funds/resilience/donors.csv", "", nil))[1:] {
+		got[r[0]] = r[1]
+	}
+	eq(t, "donors.csv kinds", got, want)
+	wb := workbook(t, f.do("GET", "/api/v1/funds/resilience/donors.xlsx", "", nil))
+	rows, _ := wb.GetRows("Donors")
+	got = map[string]string{}
+	for _, r := range rows[1:] {
+		got[r[0]] = r[1]
+	}
+	eq(t, "donors.xlsx kinds", got, want)
+}
+
 func readCSV(t *testing.T, r *response) [][]string {
 	t.Helper()
 	r.status(200)
@@ -581,6 +604,36 @@ func mapsKeys[V any](m map[string]V) func(func(string) bool) {
 	}
 }
 
+// The title and description carry a narrative per language the fund has:
+// the base text, then each translation (issue 13 with issue 15's translations).
+func TestIATINarrativePerLanguage(t *testing.T) {
+	f := newLedger13(t)
+	f.setIATI()
+	f.do("PATCH", fmt.Sprintf("/api/v1/funds/%d", f.fund), f.admin, map[string]any{"description": "Flexible money",
+		"translations": map[string]any{"fr": map[string]any{"name": "Fonds de résilience", "description": "Des fonds flexibles"},
+			"ar": map[string]any{"name": "صندوق الصمود"}}}).status(200)
+	res := f.do("GET", fmt.Sprintf("/api/v1/funds/%d/iati-activity.xml", f.fund), "", nil).status(200)
+	validateIATI(t, res.raw)
+	var doc struct {
+		Activity struct {
+			Title []struct {
+				Lang string `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
+				Text string `xml:",chardata"`
+			} `xml:"title>narrative"`
+			Description []struct {
+				Lang string `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
+				Text string `xml:",chardata"`
+			} `xml:"description>narrative"`
+		} `xml:"iati-activity"`
+	}
+	if err := xml.Unmarshal(res.raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "title narratives", fmt.Sprint(doc.Activity.Title), "[{ Resilience Fund} {ar صندوق الصمود} {fr Fonds de résilience}]")
+	eq(t, "description narratives", fmt.Sprint(doc.Activity.Description), "[{ Flexible money} {fr Des fonds flexibles}]")
+	skipUnvalidated(t)
+}
+
 func TestIATISeedFundValidates(t *testing.T) {
 	e := newEnv(t)
 	if err := seed.Demo(context.Background(), e.store); err != nil {
@@ -779,6 +832,30 @@ func TestPrintableFundReport(t *testing.T) {
 	fr := string(f.do("GET", "/funds/resilience/report?lang=fr", f.staff, nil).status(200).raw)
 	if !strings.Contains(fr, "Rapport du fonds") {
 		t.Fatal("the French report is not translated")
+	}
+}
+
+// The report names the fund and the donors in its language (issue 15): the
+// fund's translation, donors' display names, the anonymous donor translated.
+func TestPrintableFundReportNamesInItsLanguage(t *testing.T) {
+	f := newLedger13(t)
+	f.do("PATCH", fmt.Sprintf("/api/v1/funds/%d", f.fund), f.admin, map[string]any{"translations": map[string]any{
+		"fr": map[string]any{"name": "Fonds de résilience"}, "ar": map[string]any{"name": "صندوق الصمود"}}}).status(200)
+	f.do("PATCH", fmt.Sprintf("/api/v1/donors/%d", f.morocco), f.staff, map[string]any{"display_names": map[string]any{
+		"fr": "Royaume du Maroc", "ar": "المملكة المغربية"}}).status(200)
+	for lang, want := range map[string][]string{"fr": {"Fonds de résilience", "Royaume du Maroc", "Donateur anonyme"},
+		"ar": {"صندوق الصمود", "المملكة المغربية", "مانح مجهول"}} {
+		body := string(f.do("GET", "/funds/resilience/report?lang="+lang, f.staff, nil).status(200).raw)
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				t.Fatalf("the %s report lacks %q", lang, w)
+			}
+		}
+		for _, english := range []string{"Kingdom of Morocco", "Anonymous donor", "Jane"} {
+			if strings.Contains(body, english) {
+				t.Fatalf("the %s report says %q", lang, english)
+			}
+		}
 	}
 }
 

@@ -236,7 +236,7 @@ func (h *Handler) exportDonors(c *gin.Context, format exportFormat) {
 			if d.Anonymous {
 				id = "" // an id would link the masked donor's records
 			}
-			if err := write([]any{d.Name, d.Kind, d.CountryCode, d.Paid, d.Outstanding, d.Pledged,
+			if err := write([]any{d.Name, deref(d.Kind), d.CountryCode, d.Paid, d.Outstanding, d.Pledged,
 				percentCell(d.SharePaidPercent), id}); err != nil {
 				return err
 			}

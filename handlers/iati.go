@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"log/slog"
 	"net/http"
+	"sort"
 	"strconv"
 	"time"
 
@@ -140,6 +141,25 @@ func (w *iatiWriter) narrated(name, text string, attrs ...attr) {
 	w.close(name)
 }
 
+// narratives writes an element holding one narrative per language: each
+// text is {lang, text}, lang "" for the activity's default language.
+func (w *iatiWriter) narratives(name string, texts []attr, attrs ...attr) {
+	w.open(name, attrs...)
+	for _, t := range texts {
+		if t[1] == "" {
+			continue
+		}
+		el := xml.StartElement{Name: xml.Name{Local: "narrative"}}
+		if t[0] != "" {
+			el.Attr = []xml.Attr{{Name: xml.Name{Space: "http://www.w3.org/XML/1998/namespace", Local: "lang"}, Value: t[0]}}
+		}
+		w.token(el)
+		w.token(xml.CharData(t[1]))
+		w.close("narrative")
+	}
+	w.close(name)
+}
+
 // activity writes the document: iati-activities, then the fund's
 // iati-activity with its elements in the order of the 2.03 schema's sequence.
 func (w *iatiWriter) activity(f models.Fund, donors []models.Donor, asOf, today models.Date, now time.Time, each func(tx func(models.LedgerRecord)) error) {
@@ -160,12 +180,28 @@ func (w *iatiWriter) activity(f models.Fund, donors []models.Donor, asOf, today 
 	}
 	w.text("iati-identifier", *f.IATIIdentifier)
 	w.narrated("reporting-org", orgName, attr{"ref", org.Ref}, attr{"type", org.Type})
-	w.narrated("title", f.Name)
-	description := f.Description
-	if description == "" {
-		description = f.Name
+	// a narrative per language the fund has: the base text (the activity's
+	// xml:lang), then each translation that gives one
+	langs := make([]string, 0, len(f.Translations))
+	for l := range f.Translations {
+		langs = append(langs, l)
 	}
-	w.narrated("description", description, attr{"type", "1"})
+	sort.Strings(langs)
+	titles, descriptions := []attr{{"", f.Name}}, []attr{{"", f.Description}}
+	if f.Description == "" {
+		descriptions[0][1] = f.Name
+	}
+	for _, l := range langs {
+		t := f.Translations[l]
+		if t.Name != "" {
+			titles = append(titles, attr{l, t.Name})
+		}
+		if t.Description != "" {
+			descriptions = append(descriptions, attr{l, t.Description})
+		}
+	}
+	w.narratives("title", titles)
+	w.narratives("description", descriptions, attr{"type", "1"})
 	w.narrated("participating-org", orgName, attr{"ref", org.Ref}, attr{"type", org.Type}, attr{"role", iatiRoleImplementing})
 	anonymous := false
 	for _, d := range donors {

@@ -26,11 +26,17 @@ const EmbedCacheControl = "public, max-age=300"
 
 // EmbedOrigins parses FUNDTRACKER_EMBED_ORIGINS (a CSP source list: origins
 // separated by spaces), the sites allowed to frame /embed/funds/{code}; "*"
-// when unset. A token that is not a plain source (quotes, ';', ',', controls)
-// is dropped, so that the value cannot add a directive to the policy.
+// when unset. The keywords 'self' and 'none' are kept; any other token that is
+// not a plain source (quotes, ';', ',', controls) is dropped, so that the value
+// cannot add a directive to the policy. A value set but left with no source
+// gives 'none': a mistyped setting never widens framing to every site.
 func EmbedOrigins(v string) string {
 	var ok []string
 	for _, f := range strings.Fields(v) {
+		if f == "'self'" || f == "'none'" {
+			ok = append(ok, f)
+			continue
+		}
 		if strings.ContainsAny(f, ";,'\"") || !utf8.ValidString(f) || strings.ContainsFunc(f, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
 			slog.Warn("FUNDTRACKER_EMBED_ORIGINS: source dropped", "source", f)
 			continue
@@ -38,6 +44,9 @@ func EmbedOrigins(v string) string {
 		ok = append(ok, f)
 	}
 	if len(ok) == 0 {
+		if strings.TrimSpace(v) != "" {
+			return "'none'"
+		}
 		return "*"
 	}
 	return strings.Join(ok, " ")
@@ -224,6 +233,10 @@ func (h *Handler) Receipt(c *gin.Context) {
 	ct, err := h.contributions.Contribution(ctx, id)
 	if err != nil {
 		Error(c, err)
+		return
+	}
+	if ct.Voided { // money never received has no receipt, as it is not acknowledged
+		Error(c, models.Errorf(models.ECONFLICT, "Contribution %d is voided: it has no receipt.", id))
 		return
 	}
 	f, err := h.funds.Fund(ctx, fmt.Sprint(ct.FundID))

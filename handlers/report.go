@@ -112,6 +112,21 @@ func (h *Handler) FundReport(c *gin.Context) {
 		Error(c, err)
 		return
 	}
+	// Names in the report's language (issue 15): the fund's translation, each
+	// donor's display name, an anonymous donor as the language says it.
+	donors, err := h.reporting.FundDonors(ctx, fund.ID, asOf)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	displayNames := make(map[int64]map[string]string, len(donors))
+	for _, d := range donors {
+		displayNames[d.ID] = d.DisplayNames
+	}
+	donorName := func(r models.LedgerRecord) string {
+		return models.PublicNameIn(r.Donor.Name, displayNames[r.Donor.ID], r.Donor.Anonymous, lang)
+	}
+	fund = fund.Localized(lang)
 	tr := func(key string) string { return translate(lang, key) }
 	page := reportPage{Lang: lang, Dir: "ltr", CSS: ReportCSS, Fund: fund, From: string(from), To: string(to), AsOf: string(asOf),
 		Generated: time.Now().UTC().Format("2006-01-02 15:04 UTC"), t: tr}
@@ -145,7 +160,7 @@ func (h *Handler) FundReport(c *gin.Context) {
 		}
 		periodCents += r.AmountUSDCents
 		periodCount++
-		add(byDonor, r.PublicDonorName(), r.AmountUSDCents)
+		add(byDonor, donorName(r), r.AmountUSDCents)
 		add(byCurrency, r.Currency, r.AmountUSDCents)
 		add(byEarmark, tr("report.earmarking."+r.Earmarking), r.AmountUSDCents)
 		currencyAmount[r.Currency] = currencyAmount[r.Currency].Add(r.Amount.Amount)
@@ -168,7 +183,7 @@ func (h *Handler) FundReport(c *gin.Context) {
 		cents := models.OutstandingUSDCents(p.Amount.Amount, paid, p.ExchangeRate.Decimal, false)
 		outCents += cents
 		// (When ageing exists, issue 11, its bucket goes beside the due date here.)
-		page.Outstanding = append(page.Outstanding, reportOutstanding{Donor: p.PublicDonorName(), Stage: tr("report.stage." + p.Stage),
+		page.Outstanding = append(page.Outstanding, reportOutstanding{Donor: donorName(p), Stage: tr("report.stage." + p.Stage),
 			PledgedOn: string(p.Date), DueOn: string(p.DueOn), Currency: p.Currency,
 			Outstanding: formatNumber(out, p.Amount.Places, lang), OutstandingUSD: usd(cents), Overdue: p.DueOn != "" && p.DueOn < asOf})
 	}

@@ -177,7 +177,8 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 	v1.GET("/funds/:fund/snapshot.zip", h.Snapshot)
 	v1.GET("/donors/:id/links", staff, h.ListDonorLinks)
 	v1.POST("/donors/:id/links", bodyFund, h.CreateDonorLink) // a link limited to a fund: that fund's writers
-	v1.DELETE("/donor-links/:id", h.FundOfRecord("donor link"), h.RevokeDonorLink) // a link limited to a fund: that fund's writers
+	// Revoking a link limited to a fund: that fund's writers (issue 16); a link for every fund is shared.
+	v1.DELETE("/donor-links/:id", h.FundOfRecord("donor link"), h.RevokeDonorLink)
 	v1.GET("/donor-view/:token", h.DonorView)
 	v1.POST("/contributions/:id/acknowledge", contributionFund, h.AcknowledgeContribution)
 	v1.GET("/contributions/:id/receipt", staff, h.Receipt)

@@ -156,7 +156,7 @@ func TestIdempotencyKeyMustBePrintableASCII(t *testing.T) {
 func TestControlCharactersRefusedBeforeTrimming(t *testing.T) {
 	f := newFixture(t)
 	before := f.counts()
-	for _, name := range []string{"Trailing NEL\u0085", "\u0085Leading NEL", "Line feed\n", "\tTab first", "Inner\u0085NEL"} {
+	for _, name := range []string{"Trailing NEL\u0085", "\u0085Leading NEL", "Line feed\n", "\tTab first", "Inner\u0085NEL", "Line separator\u2028"} {
 		f.do("POST", "/api/v1/donors", f.staff, map[string]any{"name": name, "kind": "government", "country_code": "MA"}).
 			fails(http.StatusUnprocessableEntity, "validation_failed", "name")
 	}

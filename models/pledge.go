@@ -146,7 +146,7 @@ type PledgePatch struct {
 // Apply validates the patch and writes it onto pl.
 func (in PledgePatch) Apply(pl *Pledge) error {
 	p := Problems{}
-	if in.DueOn.Set {
+	if in.DueOn.Given() { // null clears it
 		pl.DueOn = in.DueOn.Optional("due_on", p)
 		if pl.DueOn != "" && pl.DueOn < pl.PledgedOn {
 			p.Add("due_on", "must be on or after pledged_on")

@@ -242,3 +242,24 @@ func TestUnknownFundPageIs404InItsLanguage(t *testing.T) {
 		}
 	}
 }
+
+// A body with several fields of the wrong type (or unknown) names every one
+// of them in one 422 (encoding/json stops at the first), and writes nothing.
+func TestEveryFieldOfTheWrongTypeNamed(t *testing.T) {
+	f := newFixture(t)
+	before := f.counts()
+	r := f.do("POST", "/api/v1/contributions", f.staff, map[string]any{"fund_id": "abc", "donor_id": []int{1}, "amount": "10.00",
+		"currency": "USD", "received_on": "2024-08-01", "amout": "1"}).fails(http.StatusUnprocessableEntity, "validation_failed", "fund_id")
+	for _, field := range []string{"donor_id", "amout"} {
+		if fields, _ := r.body["error"].(map[string]any)["fields"].(map[string]any); fields[field] == nil {
+			t.Errorf("%s not named: %s", field, r.raw)
+		}
+	}
+	r = f.do("POST", "/api/v1/auth/login", "", map[string]any{"email": 123, "password": true}).fails(http.StatusUnprocessableEntity, "validation_failed", "email")
+	if fields, _ := r.body["error"].(map[string]any)["fields"].(map[string]any); fields["password"] == nil {
+		t.Errorf("password not named: %s", r.raw)
+	}
+	// One field at fault keeps its one-field answer.
+	f.do("POST", "/api/v1/donors", f.staff, map[string]any{"name": 5, "kind": "ngo"}).fails(http.StatusUnprocessableEntity, "validation_failed", "name")
+	f.unchanged(before, "fields of the wrong type")
+}

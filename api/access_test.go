@@ -42,6 +42,7 @@ type world struct {
 	pledgeA, pledgeB             string
 	paidA, paidB                 string
 	docA, docB                   string
+	linkA, linkB                 string // donor links limited to fund A, fund B
 	manager, viewer, auditor     string // session tokens
 	managerID, viewerID          string
 	readToken, managerWriteToken string
@@ -66,6 +67,11 @@ func newWorld(t *testing.T, e *env) *world {
 	w.paidA, w.paidB = pay(w.pledgeA), pay(w.pledgeB)
 	w.docA = sid(e.upload("/api/v1/pledges/"+w.pledgeA+"/documents", e.staff, "agreement", "a.pdf", pdfFile, nil).status(201))
 	w.docB = sid(e.upload("/api/v1/pledges/"+w.pledgeB+"/documents", e.staff, "agreement", "b.pdf", pdfFile, nil).status(201))
+	link := func(fund string) string {
+		return sid(e.do("POST", "/api/v1/donors/"+w.donor+"/links", e.staff, map[string]any{"fund_id": jsonNumber(fund),
+			"expires_on": time.Now().AddDate(0, 1, 0).Format("2006-01-02")}).status(201))
+	}
+	w.linkA, w.linkB = link(w.fundA), link(w.fundB)
 	user := func(email, role string, funds ...string) string {
 		body := map[string]any{"email": email, "password": password, "role": role}
 		if len(funds) > 0 {
@@ -206,7 +212,7 @@ var routeAccess = map[string]string{
 	"GET /api/v1/funds/:fund/snapshot.zip":       lvPublic,
 	"GET /api/v1/donors/:id/links":               lvRead,
 	"POST /api/v1/donors/:id/links":              lvShared,
-	"DELETE /api/v1/donor-links/:id":             lvShared,
+	"DELETE /api/v1/donor-links/:id":             lvFund,
 	"GET /api/v1/donor-view/:token":              lvPublic,
 	"GET /api/v1/contributions/:id/receipt":      lvRead,
 	"POST /api/v1/contributions/:id/acknowledge": lvFund,
@@ -351,9 +357,9 @@ func (w *world) freshSession(actor string) string {
 // fill makes a route's path name real records, of the fund manager's fund
 // (own) or of the other fund, and the body a write names its fund with.
 func (w *world) fill(path string, own bool) (string, any) {
-	pledge, paid, doc, fund := w.pledgeB, w.paidB, w.docB, w.fundB
+	pledge, paid, doc, fund, link := w.pledgeB, w.paidB, w.docB, w.fundB, w.linkB
 	if own {
-		pledge, paid, doc, fund = w.pledgeA, w.paidA, w.docA, w.fundA
+		pledge, paid, doc, fund, link = w.pledgeA, w.paidA, w.docA, w.fundA, w.linkA
 	}
 	id := "999999"
 	switch {
@@ -365,6 +371,8 @@ func (w *world) fill(path string, own bool) (string, any) {
 		id = doc
 	case strings.HasPrefix(path, "/api/v1/donors/:id"):
 		id = w.donor
+	case strings.HasPrefix(path, "/api/v1/donor-links/:id"):
+		id = link
 	}
 	p := strings.NewReplacer(":id", id, ":fund", w.codeB, ":code", w.codeB, "*path", "no-such-file.js").Replace(path)
 	var body any

@@ -80,6 +80,21 @@ func New(cfg Config, s handlers.Store) http.Handler {
 	return r
 }
 
+// headAsGet answers HEAD wherever GET is answered (RFC 9110 9.3.2; issue 16:
+// a read token may GET and HEAD): gin routes HEAD only where it is registered,
+// and the route table registers GET alone. The handler sees a GET on a copy of
+// the request; net/http still holds the HEAD and sends headers without the body.
+// NewServer applies it, so that New stays the bare router the tests walk.
+func headAsGet(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			r = r.Clone(r.Context())
+			r.Method = http.MethodGet
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // routes is the route table: every path fundtracker answers, in one place.
 func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 	// staff: every role reads (GET); admin and staff write. The write routes
@@ -173,7 +188,8 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 	v1.GET("/funds/:fund/snapshot.zip", h.Snapshot)
 	v1.GET("/donors/:id/links", staff, h.ListDonorLinks)
 	v1.POST("/donors/:id/links", bodyFund, h.CreateDonorLink) // a link limited to a fund: that fund's writers
-	v1.DELETE("/donor-links/:id", shared, h.RevokeDonorLink)
+	// Revoking a link limited to a fund: that fund's writers (issue 16); a link for every fund is shared.
+	v1.DELETE("/donor-links/:id", h.FundOfRecord("donor link"), h.RevokeDonorLink)
 	v1.GET("/donor-view/:token", h.DonorView)
 	v1.POST("/contributions/:id/acknowledge", contributionFund, h.AcknowledgeContribution)
 	v1.GET("/contributions/:id/receipt", staff, h.Receipt)
@@ -204,7 +220,7 @@ const multipartSlack = 1 << 20
 func NewServer(addr string, h http.Handler) *http.Server {
 	return &http.Server{
 		Addr:              addr,
-		Handler:           h,
+		Handler:           headAsGet(h),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      10 * time.Minute, // whole-ledger CSV exports stream for a while

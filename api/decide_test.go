@@ -89,7 +89,19 @@ func TestPatchNullAndNoChange(t *testing.T) {
 	eq(t, "pledge answered", p.id(), pid)
 	eq(t, "fund answered", f.do("PATCH", fmt.Sprintf("/api/v1/funds/%d", f.fund), f.admin, map[string]any{"target_usd": "1000000"}).status(200).str("code"), "resilience")
 	eq(t, "donor answered", f.do("PATCH", fmt.Sprintf("/api/v1/donors/%d", f.morocco), f.staff, map[string]any{"kind": "government"}).status(200).str("name"), "Kingdom of Morocco")
+	eq(t, "user answered", f.do("PATCH", "/api/v1/users/1", f.admin, map[string]any{"role": "admin", "active": true}).status(200).str("role"), "admin")
 	f.unchanged(before, "PATCH that changes nothing")
+	// null clears an optional date (it is not ignored).
+	due := f.do("POST", "/api/v1/pledges", f.staff, map[string]any{"fund_id": f.fund, "donor_id": f.morocco, "amount": "5", "currency": "USD",
+		"pledged_on": "2024-07-29", "due_on": "2024-12-31"}).status(201)
+	if r := f.do("PATCH", fmt.Sprintf("/api/v1/pledges/%d", due.id()), f.staff, map[string]any{"due_on": nil}).status(200); r.body["due_on"] != nil {
+		t.Errorf("due_on: null left %v", r.body["due_on"])
+	}
+	f.do("PATCH", fmt.Sprintf("/api/v1/funds/%d", f.fund), f.admin, map[string]any{"closes_on": "2030-12-31"}).status(200)
+	if r := f.do("PATCH", fmt.Sprintf("/api/v1/funds/%d", f.fund), f.admin, map[string]any{"closes_on": nil}).status(200); r.body["closes_on"] != nil {
+		t.Errorf("closes_on: null left %v", r.body["closes_on"])
+	}
+	before = f.counts()
 	// A real change is audited once.
 	eq(t, "stage", f.do("PATCH", fmt.Sprintf("/api/v1/pledges/%d", pid), f.staff, map[string]any{"stage": "commitment"}).status(200).str("stage"), "commitment")
 	eq(t, "one audit row", f.counts()["audit_events"], before["audit_events"]+1)

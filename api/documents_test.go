@@ -128,6 +128,8 @@ func TestDocumentsRefused(t *testing.T) {
 		{"PE named x.pdf", "agreement", "x.pdf", pe, map[string]string{"Content-Type": "application/pdf"}, 415, "unsupported_media_type", ""},
 		{"HTML named x.txt", "other", "x.txt", []byte("<html><body><script>alert(1)</script></body></html>"), nil, 415, "unsupported_media_type", ""},
 		{"SVG", "other", "x.png", []byte(`<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`), nil, 415, "unsupported_media_type", ""},
+		{"SVG without an XML declaration", "other", "x.txt", []byte("\ufeff\n <svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>"), nil, 415, "unsupported_media_type", ""},
+		{"SVG doctype", "other", "x.txt", []byte(`<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x"><svg/>`), nil, 415, "unsupported_media_type", ""},
 		{"GIF", "other", "x.gif", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), nil, 415, "unsupported_media_type", ""},
 		{"a zip that is no Office file", "other", "x.xlsx", zipFile("payload.exe"), nil, 415, "unsupported_media_type", ""},
 		{"text that turns binary after 512 bytes", "other", "x.txt", append(bytes.Repeat([]byte("a"), 600), 0, 1, 2, 0x7f, 'E', 'L', 'F'), nil, 415, "unsupported_media_type", ""},

@@ -211,6 +211,7 @@ func TestValidationWritesNothing(t *testing.T) {
 		{"bad earmarking", base(c{"earmarking": "sort of"}), "earmarking"},
 		{"rate for USD", base(c{"currency": "USD", "exchange_rate": "1.1"}), "exchange_rate"},
 		{"USD value of 10^15 or more", base(c{"amount": "100000000000000", "exchange_rate": "0.0001"}), "exchange_rate"},
+		{"USD value of 10^15 or more names amount", base(c{"amount": "100000000000000", "exchange_rate": "0.0001"}), "amount"},
 		{"too many minor units for int64", base(c{"amount": "999999999999999.9999", "currency": "CLF"}), "amount"},
 	}
 	before := f.counts()

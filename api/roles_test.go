@@ -248,3 +248,21 @@ func TestTokensScopeExpiryAndLastUse(t *testing.T) {
 		t.Errorf("audit of the revoked token: %v", audit)
 	}
 }
+
+// HEAD is answered wherever GET is (the server api.NewServer builds), headers
+// without the body, for a read token too; a path without GET stays 405.
+func TestHeadIsAnsweredLikeGet(t *testing.T) {
+	e := newEnv(t)
+	e.srv = newServer(t, api.NewServer("", api.New(api.Config{}, e.store)).Handler)
+	rt := e.do("POST", "/api/v1/tokens", e.admin, map[string]any{"name": "BI", "scope": "read"}).status(201)
+	read := rt.str("token")
+	for _, p := range []string{"/api/v1/users", "/api/v1/exports/pledges.csv", "/healthz"} {
+		get := e.do("GET", p, read, nil).status(200)
+		head := e.do("HEAD", p, read, nil).status(200)
+		if len(head.raw) != 0 || head.header.Get("Content-Type") != get.header.Get("Content-Type") {
+			t.Errorf("HEAD %s: body %q, Content-Type %q (GET: %q)", p, head.raw, head.header.Get("Content-Type"), get.header.Get("Content-Type"))
+		}
+	}
+	e.do("HEAD", "/api/v1/pledges", "", nil).status(401)
+	e.do("HEAD", "/api/v1/auth/login", read, nil).status(405)
+}

@@ -156,7 +156,7 @@ func TestIdempotencyKeyMustBePrintableASCII(t *testing.T) {
 func TestControlCharactersRefusedBeforeTrimming(t *testing.T) {
 	f := newFixture(t)
 	before := f.counts()
-	for _, name := range []string{"Trailing NEL\u0085", "\u0085Leading NEL", "Line feed\n", "\tTab first", "Inner\u0085NEL"} {
+	for _, name := range []string{"Trailing NEL\u0085", "\u0085Leading NEL", "Line feed\n", "\tTab first", "Inner\u0085NEL", "Line separator\u2028"} {
 		f.do("POST", "/api/v1/donors", f.staff, map[string]any{"name": name, "kind": "government", "country_code": "MA"}).
 			fails(http.StatusUnprocessableEntity, "validation_failed", "name")
 	}
@@ -241,4 +241,25 @@ func TestUnknownFundPageIs404InItsLanguage(t *testing.T) {
 			t.Errorf("%s: %d", known, r.code)
 		}
 	}
+}
+
+// A body with several fields of the wrong type (or unknown) names every one
+// of them in one 422 (encoding/json stops at the first), and writes nothing.
+func TestEveryFieldOfTheWrongTypeNamed(t *testing.T) {
+	f := newFixture(t)
+	before := f.counts()
+	r := f.do("POST", "/api/v1/contributions", f.staff, map[string]any{"fund_id": "abc", "donor_id": []int{1}, "amount": "10.00",
+		"currency": "USD", "received_on": "2024-08-01", "amout": "1"}).fails(http.StatusUnprocessableEntity, "validation_failed", "fund_id")
+	for _, field := range []string{"donor_id", "amout"} {
+		if fields, _ := r.body["error"].(map[string]any)["fields"].(map[string]any); fields[field] == nil {
+			t.Errorf("%s not named: %s", field, r.raw)
+		}
+	}
+	r = f.do("POST", "/api/v1/auth/login", "", map[string]any{"email": 123, "password": true}).fails(http.StatusUnprocessableEntity, "validation_failed", "email")
+	if fields, _ := r.body["error"].(map[string]any)["fields"].(map[string]any); fields["password"] == nil {
+		t.Errorf("password not named: %s", r.raw)
+	}
+	// One field at fault keeps its one-field answer.
+	f.do("POST", "/api/v1/donors", f.staff, map[string]any{"name": 5, "kind": "ngo"}).fails(http.StatusUnprocessableEntity, "validation_failed", "name")
+	f.unchanged(before, "fields of the wrong type")
 }

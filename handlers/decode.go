@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -39,6 +40,20 @@ func decode(c *gin.Context, v any) error {
 			return err
 		}
 	}
+	err = decodeStrict(body, v)
+	if e, ok := err.(*models.Error); ok && e.Code == models.EINVALID {
+		// encoding/json stops at the first field of the wrong type or unknown:
+		// decode each member on its own to name every one in one answer.
+		if p := memberProblems(body, v); len(p) > 1 {
+			return p.Err()
+		}
+	}
+	return err
+}
+
+// decodeStrict decodes one JSON object into v, refusing unknown fields; a
+// field of the wrong type or unknown is a validation error naming it.
+func decodeStrict(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	dec.UseNumber()
@@ -59,6 +74,26 @@ func decode(c *gin.Context, v any) error {
 		}
 	}
 	return nil
+}
+
+// memberProblems decodes each member of a body on its own into a fresh value
+// of v's type and collects the field each one names at fault.
+func memberProblems(body []byte, v any) models.Problems {
+	p := models.Problems{}
+	var members map[string]json.RawMessage
+	t := reflect.TypeOf(v)
+	if json.Unmarshal(body, &members) != nil || t.Kind() != reflect.Pointer {
+		return p
+	}
+	for k, raw := range members {
+		one, _ := json.Marshal(map[string]json.RawMessage{k: raw})
+		if e, ok := decodeStrict(one, reflect.New(t.Elem()).Interface()).(*models.Error); ok {
+			for f, problem := range e.Fields {
+				p.Add(f, problem)
+			}
+		}
+	}
+	return p
 }
 
 // nullsRefused names every required field a PATCH body sets to null.

@@ -58,6 +58,9 @@ func sniff(f *os.File, size int64, filename string) (string, error) {
 		if cs := params["charset"]; cs != "" && cs != "utf-8" {
 			return "", errUnsupported // UTF-16 text: not accepted
 		}
+		if isSVG(head) {
+			return "", errUnsupported // an image a browser runs scripts in, not plain text
+		}
 		if isEmail(f) {
 			if err := scanText(f); err != nil {
 				return "", err
@@ -76,6 +79,15 @@ func sniff(f *os.File, size int64, filename string) (string, error) {
 		return TypeText, nil
 	}
 	return "", errUnsupported
+}
+
+// isSVG reports whether text starts (after a byte order mark and white space)
+// with an SVG root or doctype, which http.DetectContentType only catches behind
+// an XML declaration.
+func isSVG(head []byte) bool {
+	t := strings.TrimLeft(strings.TrimPrefix(string(head), "\ufeff"), " \t\r\n\f")
+	t = strings.ToLower(t)
+	return strings.HasPrefix(t, "<svg") || strings.HasPrefix(t, "<!doctype svg")
 }
 
 // ooxml accepts a zip that is an Office Open XML workbook or document: its

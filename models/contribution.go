@@ -1,6 +1,7 @@
 package models
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -97,14 +98,14 @@ func (in ContributionInput) Validate(pledge *Pledge, today Date) (Contribution, 
 func checkAgainstPledge(c Contribution, pl *Pledge, p Problems) {
 	switch {
 	case pl.Cancelled:
-		p.Add("pledge_id", "pledge "+itoa(int(pl.ID))+" is cancelled")
+		p.Add("pledge_id", "pledge "+strconv.FormatInt(pl.ID, 10)+" is cancelled")
 	case c.FundID != pl.FundID:
-		p.Add("fund_id", "must be the pledge's fund ("+itoa(int(pl.FundID))+")")
+		p.Add("fund_id", "must be the pledge's fund ("+strconv.FormatInt(pl.FundID, 10)+")")
 	case c.DonorID != pl.DonorID:
-		p.Add("donor_id", "must be the pledge's donor ("+itoa(int(pl.DonorID))+")")
+		p.Add("donor_id", "must be the pledge's donor ("+strconv.FormatInt(pl.DonorID, 10)+")")
 	case c.Currency != "" && c.Currency != pl.Currency:
 		p.Add("currency", "must be the pledge's currency ("+pl.Currency+")")
 	case c.Amount.Amount.IsPositive() && c.Amount.Amount.Cmp(pl.Outstanding.Amount) > 0:
-		p.Add("amount", "exceeds what is outstanding on pledge "+itoa(int(pl.ID))+" ("+pl.Outstanding.String()+" "+pl.Currency+")")
+		p.Add("amount", "exceeds what is outstanding on pledge "+strconv.FormatInt(pl.ID, 10)+" ("+pl.Outstanding.String()+" "+pl.Currency+")")
 	}
 }

@@ -49,6 +49,7 @@ type DateInput struct {
 	Raw   string
 	Set   bool
 	Wrong bool
+	Null  bool // sent as null: on a PATCH, an optional date is cleared
 }
 
 // UnmarshalJSON accepts a string or null; any other type is kept as wrong.
@@ -56,7 +57,7 @@ func (d *DateInput) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	switch {
 	case bytes.Equal(b, []byte("null")):
-		*d = DateInput{}
+		*d = DateInput{Null: true}
 	case len(b) > 0 && b[0] == '"':
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
@@ -76,6 +77,9 @@ func (d DateInput) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(d.Raw)
 }
+
+// Given reports whether the body named the field, with a date or null.
+func (d DateInput) Given() bool { return d.Set || d.Null }
 
 // Required validates a date that must be present.
 func (d DateInput) Required(field string, p Problems) Date {

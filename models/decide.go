@@ -156,8 +156,8 @@ func resolveRate(currencyCode string, day Date, given decimal.Decimal, inForce *
 	return *inForce, true
 }
 
-// usdValue is amount at rate, below 10^15; the problem is the given rate's
-// when one was given, else the amount's.
+// usdValue is amount at rate, below 10^15; the problem is the amount's, and the
+// given rate's too when one was given.
 func usdValue(amount decimal.Decimal, rate Rate, rateGiven bool, p Problems) decimal.Decimal {
 	usd, err := USDValue(amount, rate.Decimal, rateGiven)
 	if e, ok := err.(*Error); ok {

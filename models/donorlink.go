@@ -1,6 +1,7 @@
 package models
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -71,7 +72,7 @@ func (in DonorLinkInput) Validate(today Date) (Date, *int64, string, error) {
 		case exp < today:
 			p.Add("expires_on", "must not be in the past (today is "+string(today)+" UTC)")
 		case exp > last:
-			p.Add("expires_on", "must be at most "+itoa(MaxLinkDays)+" days ahead (on or before "+string(last)+")")
+			p.Add("expires_on", "must be at most "+strconv.Itoa(MaxLinkDays)+" days ahead (on or before "+string(last)+")")
 		}
 	}
 	if in.FundID != nil && *in.FundID <= 0 {

@@ -68,10 +68,10 @@ func (in FundInput) Apply(f *Fund, partial bool) error {
 	if in.TargetUSD.Set || !partial {
 		f.TargetUSD = USD(in.TargetUSD.Amount("target_usd", ReportingCurrency, p))
 	}
-	if in.OpensOn.Set {
+	if in.OpensOn.Given() { // null clears it
 		f.OpensOn = in.OpensOn.Optional("opens_on", p)
 	}
-	if in.ClosesOn.Set {
+	if in.ClosesOn.Given() { // null clears it
 		f.ClosesOn = in.ClosesOn.Optional("closes_on", p)
 	}
 	in.IATIIdentifier.apply("iati_identifier", &f.IATIIdentifier, IATIIdentifier, p)

@@ -97,17 +97,19 @@ func (m Money) MarshalJSON() ([]byte, error) { return []byte(`"` + m.String() + 
 
 // USDValue converts an amount at a rate and checks that the USD value, like
 // every amount, is below 10^15 (a tiny rate can make it huge); the problem is
-// the given rate's when one was given, else the amount's.
+// the amount's (issue 10: a write past 10^15 USD names amount), and the given
+// rate's too when one was given.
 func USDValue(amount, unitsPerUSD decimal.Decimal, rateGiven bool) (decimal.Decimal, error) {
 	usd := ToUSD(amount, unitsPerUSD)
 	if usd.Cmp(MaxAmount) < 0 {
 		return usd, nil
 	}
-	field := "amount"
+	problem := "makes a USD value of " + usd.StringFixed(2) + ": it must be below 10^15"
+	err := FieldError("amount", problem)
 	if rateGiven {
-		field = "exchange_rate"
+		err.Fields["exchange_rate"] = problem
 	}
-	return usd, FieldError(field, "makes a USD value of "+usd.StringFixed(2)+": it must be below 10^15")
+	return usd, err
 }
 
 // ToUSD converts an amount in a currency to USD at a rate in units per 1 USD,

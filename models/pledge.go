@@ -163,7 +163,7 @@ func (in PledgePatch) Apply(pl *Pledge) error {
 			pl.Amount = NewMoney(v, pl.Currency)
 		}
 	}
-	if in.DueOn.Set {
+	if in.DueOn.Given() { // null clears it
 		pl.DueOn = in.DueOn.Optional("due_on", p)
 		if pl.DueOn != "" && pl.DueOn < pl.PledgedOn {
 			p.Add("due_on", "must be on or after pledged_on")

@@ -3,6 +3,7 @@ package models
 import (
 	"net/mail"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -24,7 +25,7 @@ func Text(field, value string, required bool, max int, multiline bool, p Problem
 	case required && v == "":
 		p.Add(field, "is required")
 	case utf8.RuneCountInString(v) > max:
-		p.Add(field, "must be at most "+itoa(max)+" characters")
+		p.Add(field, "must be at most "+strconv.Itoa(max)+" characters")
 	default:
 		return v
 	}
@@ -36,9 +37,10 @@ func hasControl(s string, multiline bool) bool {
 		if multiline && (r == '\n' || r == '\t' || r == '\r') {
 			continue
 		}
-		// Cc: C0/C1 controls; Cf includes bidi overrides (U+202E) and zero-width marks
-		// that would let a name display differently from what is stored.
-		if unicode.Is(unicode.Cc, r) || isBidiControl(r) {
+		// Cc: C0/C1 controls; bidi overrides (U+202E) would let a name display
+		// differently from what is stored. U+2028 and U+2029 break a line like
+		// a line feed (and strings.TrimSpace drops them at either end).
+		if unicode.Is(unicode.Cc, r) || isBidiControl(r) || (!multiline && (r == '\u2028' || r == '\u2029')) {
 			return true
 		}
 	}
@@ -47,19 +49,6 @@ func hasControl(s string, multiline bool) bool {
 
 func isBidiControl(r rune) bool {
 	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for ; n > 0; n /= 10 {
-		i--
-		b[i] = byte('0' + n%10)
-	}
-	return string(b[i:])
 }
 
 var slug = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)

@@ -23,6 +23,8 @@ func TestTextChecksControlsBeforeTrimming(t *testing.T) {
 		{"Name\u00a0", false, "Name", true}, // no-break space is a space, not a control
 		{"line one\nline two\n", true, "line one\nline two", true},
 		{"notes\u0085", true, "", false},
+		{"Name\u2028", false, "", false}, // a line separator in a one-line field, not trimmed away
+		{"Na\u2029me", false, "", false},
 	} {
 		p := Problems{}
 		got := Text("f", c.in, true, 100, c.multiline, p)

@@ -86,10 +86,12 @@ var fundOfQueries = map[string]string{
 	"pledge":       "SELECT fund_id FROM pledges WHERE id = ?",
 	"contribution": "SELECT fund_id FROM contributions WHERE id = ?",
 	"document":     "SELECT fund_id FROM documents WHERE id = ? AND complete = TRUE",
+	"donor link":   "SELECT COALESCE(fund_id, 0) FROM donor_links WHERE id = ?", // 0: a link for every fund
 }
 
-// FundOf returns the fund of a record ("pledge", "contribution" or
-// "document"); a record that does not exist is not_found. The fund of a
+// FundOf returns the fund of a record ("pledge", "contribution", "document"
+// or "donor link": 0 for a link limited to no fund); a record that does not
+// exist is not_found. The fund of a
 // record never changes, so a check made on it before a write stays true.
 func (s *Store) FundOf(ctx context.Context, entity string, id int64) (int64, error) {
 	q, ok := fundOfQueries[entity]

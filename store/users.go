@@ -167,6 +167,7 @@ func (s *Store) UpdateUser(ctx context.Context, a models.Actor, id int64, in mod
 		if a.UserID == id && (u.Role != models.RoleAdmin || !u.Active) {
 			return models.FieldError("role", "you cannot remove your own admin role or deactivate yourself")
 		}
+		u.FundIDs = nonNil(u.FundIDs) // a role without funds: [] as loaded, so that Same compares like with like
 		if newHash == "" && models.Same(before, u) {
 			return nil // a patch that changes nothing writes nothing
 		}

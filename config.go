@@ -36,6 +36,7 @@ type config struct {
 	ExportConcurrency  int           `env:"FUNDTRACKER_EXPORT_CONCURRENCY" envDefault:"4"`
 	ExportWriteTimeout time.Duration `env:"FUNDTRACKER_EXPORT_WRITE_TIMEOUT" envDefault:"30s"`
 	DocumentMaxBytes   int64         `env:"FUNDTRACKER_DOCUMENT_MAX_BYTES" envDefault:"20971520"` // 20 MiB
+	ImportMaxBytes     int64         `env:"FUNDTRACKER_IMPORT_MAX_BYTES" envDefault:"52428800"`   // 50 MiB (issue 12)
 
 	LogLevel  slog.Level `env:"FUNDTRACKER_LOG_LEVEL" envDefault:"info"`
 	LogFormat string     `env:"FUNDTRACKER_LOG_FORMAT"` // text, json, or "" (text on a terminal, else JSON)
@@ -91,6 +92,9 @@ func loadConfig(environ []string) (config, error) {
 	}
 	if c.DocumentMaxBytes <= 0 {
 		problems = append(problems, fmt.Sprintf("FUNDTRACKER_DOCUMENT_MAX_BYTES: %d is not a positive number of bytes", c.DocumentMaxBytes))
+	}
+	if c.ImportMaxBytes <= 0 {
+		problems = append(problems, fmt.Sprintf("FUNDTRACKER_IMPORT_MAX_BYTES: %d is not a positive number of bytes", c.ImportMaxBytes))
 	}
 	if c.ExportWriteTimeout < 0 {
 		problems = append(problems, "FUNDTRACKER_EXPORT_WRITE_TIMEOUT: a duration cannot be negative")

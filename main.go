@@ -130,7 +130,7 @@ func serve(ctx context.Context, cfg config, args []string) error {
 	}
 	handler := api.New(api.Config{SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.proxies(), DBs: s.DBs(),
 		MetricsToken: cfg.MetricsToken, ExportConcurrency: cfg.ExportConcurrency, ExportWriteTimeout: cfg.ExportWriteTimeout,
-		DocumentMaxBytes: cfg.DocumentMaxBytes}, s)
+		DocumentMaxBytes: cfg.DocumentMaxBytes, ImportMaxBytes: cfg.ImportMaxBytes}, s)
 	srv := api.NewServer(*addr, handler)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -199,6 +199,10 @@ var routeAccess = map[string]string{
 	"POST /api/v1/documents/:id/supersede":     lvFund,
 	"GET /api/v1/exports/contributions.csv":    lvRead,
 	"GET /api/v1/exports/pledges.csv":          lvRead,
+	// Issue 12: imports (each row checked against its fund).
+	"POST /api/v1/imports":    lvShared,
+	"GET /api/v1/imports":     lvRead,
+	"GET /api/v1/imports/:id": lvRead,
 	// Issue 15: public pages, open data, donor links, acknowledgements.
 	"GET /api/v1/funds/:fund/snapshot.zip":       lvPublic,
 	"GET /api/v1/donors/:id/links":               lvRead,

@@ -246,7 +246,11 @@ func (h *Handler) exportDonors(c *gin.Context, format exportFormat) {
 			if d.Anonymous {
 				id = "" // an id would link the masked donor's records
 			}
-			if err := write([]any{d.Name, d.Kind, d.CountryCode, d.Paid, d.Outstanding, d.Pledged,
+			kind := "" // null for anonymous donors (a *string cell was written empty for every donor)
+			if d.Kind != nil {
+				kind = *d.Kind
+			}
+			if err := write([]any{d.Name, kind, d.CountryCode, d.Paid, d.Outstanding, d.Pledged,
 				percentCell(d.SharePaidPercent), id}); err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -116,6 +117,7 @@ func TestImportEachKind(t *testing.T) {
 	eq(t, "kind", one.body["kind"], "donors")
 	eq(t, "created", num(one, "created"), 2)
 	e.do("GET", "/api/v1/imports/999999", e.staff, nil).fails(404, "not_found", "")
+	sameAfterRebuild(t, e, "resilience")
 }
 
 func TestImportBadRowsWriteNothing(t *testing.T) {
@@ -207,6 +209,7 @@ func TestImportReimportAndOverlappingStatement(t *testing.T) {
 	eq(t, "duplicates", num(r, "duplicates"), 2)
 	eq(t, "contributions", len(e.do("GET", "/api/v1/contributions?limit=100", e.staff, nil).status(200).items()), 5)
 	eq(t, "paid", f.progress("").body["paid"], "313.58")
+	sameAfterRebuild(t, e, "resilience")
 }
 
 func TestImportXLSXNumericAndDateCells(t *testing.T) {
@@ -331,4 +334,58 @@ func TestImportBodyLimit(t *testing.T) {
 	file := append([]byte("name,kind,notes_ignored\n"), []byte("Big Donor,foundation,"+string(large)+"\n")...)
 	r := e2.importFile(e2.staff, "donors", "", "large.csv", file, "").status(http.StatusOK)
 	eq(t, "would_create", num(r, "would_create"), 1)
+}
+
+// sameAfterRebuild checks that the aggregates an import wrote equal a full rebuild from the records.
+func sameAfterRebuild(t *testing.T, e *env, fund string) {
+	t.Helper()
+	paths := []string{"/api/v1/funds/" + fund + "/progress", "/api/v1/funds/" + fund + "/donors", "/api/v1/funds/" + fund + "/timeline"}
+	before := make([]string, len(paths))
+	for i, p := range paths {
+		before[i] = string(e.do("GET", p, "", nil).status(200).raw)
+	}
+	if err := e.store.RebuildAggregates(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range paths {
+		if after := string(e.do("GET", p, "", nil).status(200).raw); after != before[i] {
+			t.Fatalf("%s after a rebuild:\n%s\nbefore:\n%s", p, after, before[i])
+		}
+	}
+}
+
+func TestImportFundScopedRowsAndReplay(t *testing.T) {
+	f := newFixture(t)
+	e := f.env
+	e.do("POST", "/api/v1/funds", e.admin, map[string]any{"code": "other", "name": "Other Fund", "organization": "IOM",
+		"target_usd": "1000.00", "opens_on": "2024-07-01"}).status(201)
+	e.do("POST", "/api/v1/users", e.admin, map[string]any{"email": "manager@example.org", "password": password, "role": "fund_manager",
+		"fund_ids": []int64{f.fund}}).status(201)
+	manager := e.login("manager@example.org", password)
+	file := []byte("fund_code,donor_name,amount,currency,received_on\n" +
+		"resilience,Kingdom of Morocco,10.00,USD,2025-08-01\n" +
+		"other,Kingdom of Morocco,10.00,USD,2025-08-01\n")
+	r := e.importFile(manager, "contributions", "", "s.csv", file, "").status(http.StatusOK)
+	eq(t, "errors", strings.Join(rowErrors(r), "|"), "3 fund_code fund_id")
+	// Donors and rates are shared: a fund manager imports them.
+	e.importFile(manager, "donors", "commit", "d.csv", []byte("name,kind\nNew Donor,ngo\n"), "").status(http.StatusCreated)
+	// A retried commit with the same Idempotency-Key answers the first answer.
+	ok := []byte("fund_code,donor_name,amount,currency,received_on\nresilience,Kingdom of Morocco,10.00,USD,2025-08-01\n")
+	body, ct := multipartBody("contributions", "s.csv", ok, map[string]string{"mode": "commit"})
+	first := e.do("POST", "/api/v1/imports", manager, string(body), "Content-Type", ct, "Idempotency-Key", "stmt-1").status(http.StatusCreated)
+	again := e.do("POST", "/api/v1/imports", manager, string(body), "Content-Type", ct, "Idempotency-Key", "stmt-1").status(http.StatusCreated)
+	eq(t, "replayed", again.header.Get("Idempotent-Replayed"), "true")
+	eq(t, "same import", again.id(), first.id())
+	eq(t, "created", num(again, "created"), 1)
+	eq(t, "imports", len(e.do("GET", "/api/v1/imports", e.staff, nil).status(200).items()), 2)
+	sameAfterRebuild(t, e, "resilience")
+}
+
+func TestImportDonorsAlreadyRecorded(t *testing.T) {
+	f := newFixture(t)
+	e := f.env
+	file := []byte("name,kind,country_code\nKINGDOM OF MOROCCO,government,MA\nNew Donor,ngo,SN\nNew Donor,ngo,SN\nKingdom of Morocco,government,FR\n")
+	r := e.importFile(e.staff, "donors", "commit", "d.csv", file, "").status(http.StatusCreated)
+	eq(t, "created", num(r, "created"), 2)
+	eq(t, "duplicates", num(r, "duplicates"), 2)
 }

@@ -343,6 +343,11 @@ func DecideImport(req ImportRequest, ld ImportLoader, today Date, now time.Time,
 		return l, err
 	}
 	ratesInFile := map[string]bool{}
+	// A donor already recorded (same name, folded, and country) is a duplicate, not a second donor.
+	known := map[string]bool{}
+	for _, dn := range donors {
+		known[normalizeName(dn.Name)+"\x1f"+dn.CountryCode] = true
+	}
 	for _, ir := range rows {
 		d.Result.Rows++
 		dup := len(ir.p) == 0 && seen[ir.fp]
@@ -353,6 +358,10 @@ func DecideImport(req ImportRequest, ld ImportLoader, today Date, now time.Time,
 			rec, rowUSD, dup, err = decideRow(req, ld, ir, &d, record, today, now, by, ratesInFile)
 			if err != nil {
 				return d, err
+			}
+			if dn := rec.Donor; dn != nil && len(ir.p) == 0 {
+				key := normalizeName(dn.Name) + "\x1f" + dn.CountryCode
+				dup, known[key] = known[key], true
 			}
 		}
 		if len(ir.p) > 0 {

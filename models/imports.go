@@ -224,6 +224,7 @@ func MapColumns(kind string, headers []string, mapping map[string]string) ([]str
 type ImportDonor struct {
 	ID                int64
 	Name, CountryCode string
+	folded            string // normalizeName(Name), set once per import
 }
 
 // ImportLoader is what an import's decision reads, loaded by the store in the
@@ -306,6 +307,9 @@ func DecideImport(req ImportRequest, ld ImportLoader, today Date, now time.Time,
 		if donors, err = ld.Donors(); err != nil {
 			return d, err
 		}
+		for i := range donors {
+			donors[i].folded = normalizeName(donors[i].Name)
+		}
 	}
 	rows := make([]*importRow, 0, len(tab.Rows))
 	occurrences := map[string]int{}
@@ -346,7 +350,7 @@ func DecideImport(req ImportRequest, ld ImportLoader, today Date, now time.Time,
 	// A donor already recorded (same name, folded, and country) is a duplicate, not a second donor.
 	known := map[string]bool{}
 	for _, dn := range donors {
-		known[normalizeName(dn.Name)+"\x1f"+dn.CountryCode] = true
+		known[dn.folded+"\x1f"+dn.CountryCode] = true
 	}
 	for _, ir := range rows {
 		d.Result.Rows++
@@ -596,7 +600,7 @@ func matchDonor(name, country string, donors []ImportDonor, p Problems) int64 {
 	country = strings.ToUpper(strings.TrimSpace(country))
 	var same, match []ImportDonor
 	for _, d := range donors {
-		if normalizeName(d.Name) != want {
+		if d.folded != want {
 			continue
 		}
 		same = append(same, d)
@@ -628,7 +632,7 @@ func matchDonor(name, country string, donors []ImportDonor, p Problems) int64 {
 		cands := same
 		if len(cands) == 0 {
 			for _, d := range donors {
-				n := normalizeName(d.Name)
+				n := d.folded
 				if want != "" && (strings.Contains(n, want) || strings.Contains(want, n)) {
 					cands = append(cands, d)
 				}

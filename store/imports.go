@@ -108,21 +108,22 @@ func (l *importLoader) CommitmentBlocked(fundID int64) (string, error) {
 
 func (l *importLoader) Seen(fps []models.ImportFingerprint) (map[models.ImportFingerprint]bool, error) {
 	out := map[models.ImportFingerprint]bool{}
-	for start := 0; start < len(fps); start += 500 {
-		end := min(start+500, len(fps))
-		list := make([]string, 0, end-start)
-		for _, fp := range fps[start:end] {
-			list = append(list, fp.Fingerprint)
-		}
-		var rows []struct {
-			FundID      int64
-			Fingerprint string
-		}
-		if err := l.tx.Raw("SELECT fund_id, fingerprint FROM import_rows WHERE fingerprint IN ?", list).Scan(&rows).Error; err != nil {
-			return nil, err
-		}
-		for _, r := range rows {
-			out[models.ImportFingerprint{FundID: r.FundID, Fingerprint: r.Fingerprint}] = true
+	byFund := map[int64][]string{}
+	for _, fp := range fps {
+		byFund[fp.FundID] = append(byFund[fp.FundID], fp.Fingerprint)
+	}
+	// By fund, then fingerprint: the order of the unique index.
+	for _, fund := range models.SortedKeys(byFund, func(a, b int64) bool { return a < b }) {
+		list := byFund[fund]
+		for start := 0; start < len(list); start += 500 {
+			var found []string
+			if err := l.tx.Raw("SELECT fingerprint FROM import_rows WHERE fund_id = ? AND fingerprint IN ?", fund,
+				list[start:min(start+500, len(list))]).Scan(&found).Error; err != nil {
+				return nil, err
+			}
+			for _, f := range found {
+				out[models.ImportFingerprint{FundID: fund, Fingerprint: f}] = true
+			}
 		}
 	}
 	return out, nil

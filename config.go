@@ -40,6 +40,7 @@ type config struct {
 	ExportWriteTimeout time.Duration `env:"FUNDTRACKER_EXPORT_WRITE_TIMEOUT" envDefault:"30s"`
 	EmbedOrigins       string        `env:"FUNDTRACKER_EMBED_ORIGINS"`                            // who may frame /embed (a CSP source list); "" = *
 	DocumentMaxBytes   int64         `env:"FUNDTRACKER_DOCUMENT_MAX_BYTES" envDefault:"20971520"` // 20 MiB
+	ImportMaxBytes     int64         `env:"FUNDTRACKER_IMPORT_MAX_BYTES" envDefault:"52428800"`   // 50 MiB (issue 12)
 
 	// RateStaleDays (issue 14): after how many days a rate is stale, "45" or "45,EUR=30".
 	RateStaleDays string `env:"FUNDTRACKER_RATE_STALE_DAYS"`
@@ -103,6 +104,9 @@ func loadConfig(environ []string) (config, error) {
 	}
 	if c.DocumentMaxBytes <= 0 {
 		problems = append(problems, fmt.Sprintf("FUNDTRACKER_DOCUMENT_MAX_BYTES: %d is not a positive number of bytes", c.DocumentMaxBytes))
+	}
+	if c.ImportMaxBytes <= 0 {
+		problems = append(problems, fmt.Sprintf("FUNDTRACKER_IMPORT_MAX_BYTES: %d is not a positive number of bytes", c.ImportMaxBytes))
 	}
 	if c.ExportWriteTimeout < 0 {
 		problems = append(problems, "FUNDTRACKER_EXPORT_WRITE_TIMEOUT: a duration cannot be negative")

@@ -138,7 +138,8 @@ func serve(ctx context.Context, cfg config, args []string) error {
 	}
 	handler := api.New(api.Config{SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.proxies(), DBs: s.DBs(),
 		MetricsToken: cfg.MetricsToken, ExportConcurrency: cfg.ExportConcurrency, ExportWriteTimeout: cfg.ExportWriteTimeout,
-		DocumentMaxBytes: cfg.DocumentMaxBytes, RateStaleDays: cfg.RateStaleDays, EmbedOrigins: cfg.EmbedOrigins}, s)
+		DocumentMaxBytes: cfg.DocumentMaxBytes, RateStaleDays: cfg.RateStaleDays, EmbedOrigins: cfg.EmbedOrigins,
+		ImportMaxBytes: cfg.ImportMaxBytes}, s)
 	srv := api.NewServer(*addr, handler)
 	ln, err := net.Listen("tcp", *addr)
 	if errors.Is(err, syscall.EADDRINUSE) {

@@ -33,6 +33,8 @@ type Config struct {
 	ExportWriteTimeout time.Duration
 	// DocumentMaxBytes bounds an uploaded document (FUNDTRACKER_DOCUMENT_MAX_BYTES; 20 MiB unless set).
 	DocumentMaxBytes int64
+	// ImportMaxBytes bounds an imported file (FUNDTRACKER_IMPORT_MAX_BYTES; 50 MiB unless set; issue 12).
+	ImportMaxBytes int64
 	// EmbedOrigins may frame /embed/funds/{code} (a CSP source list; issue 15).
 	// Unset: FUNDTRACKER_EMBED_ORIGINS, else "*".
 	EmbedOrigins string
@@ -53,13 +55,17 @@ func New(cfg Config, s handlers.Store) http.Handler {
 	if cfg.DocumentMaxBytes <= 0 {
 		cfg.DocumentMaxBytes = handlers.DefaultDocumentMaxBytes
 	}
+	if cfg.ImportMaxBytes <= 0 {
+		cfg.ImportMaxBytes = handlers.DefaultImportMaxBytes
+	}
 	m := newMetrics(cfg.DBs)
 	m.token = cfg.MetricsToken
-	r.Use(requestID, m.observe, accessLog, recovery, securityHeaders, limitBody(cfg.MaxBodyBytes, uploadRoutes, cfg.DocumentMaxBytes+multipartSlack))
+	r.Use(requestID, m.observe, accessLog, recovery, securityHeaders, limitBody(cfg.MaxBodyBytes, largerBodies(cfg)))
 	h := handlers.New(s)
 	h.SecureCookies = cfg.SecureCookies
 	h.LimitExports(cfg.ExportConcurrency, cfg.ExportWriteTimeout)
 	h.DocumentMaxBytes = cfg.DocumentMaxBytes
+	h.ImportMaxBytes = cfg.ImportMaxBytes
 	if cfg.EmbedOrigins != "" {
 		h.SetEmbedOrigins(cfg.EmbedOrigins)
 	}
@@ -204,6 +210,12 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 	v1.GET("/funds/:fund/donors.xlsx", h.DonorBreakdownXLSX)
 	v1.GET("/funds/:fund/iati-activity.xml", h.IATIActivity)
 
+	// Issue 12: imports from spreadsheets (their own body limit: importRoutes);
+	// each row is checked against the fund it names (CanWriteFund).
+	v1.POST("/imports", shared, h.CreateImport)
+	v1.GET("/imports", staff, h.ListImports)
+	v1.GET("/imports/:id", staff, h.GetImport)
+
 	v1.GET("/audit", auditor, h.ListAudit)
 }
 
@@ -211,6 +223,21 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 // by the document limit (plus multipartSlack for the form around the file)
 // instead of MaxBodyBytes.
 var uploadRoutes = []string{"POST /api/v1/pledges/:id/documents", "POST /api/v1/contributions/:id/documents"}
+
+// importRoutes carry a spreadsheet: bounded by the import limit (plus multipartSlack).
+var importRoutes = []string{"POST /api/v1/imports"}
+
+// largerBodies are the routes bounded by a limit of their own, not MaxBodyBytes.
+func largerBodies(cfg Config) map[string]int64 {
+	out := map[string]int64{}
+	for _, r := range uploadRoutes {
+		out[r] = cfg.DocumentMaxBytes + multipartSlack
+	}
+	for _, r := range importRoutes {
+		out[r] = cfg.ImportMaxBytes + multipartSlack
+	}
+	return out
+}
 
 // multipartSlack is room for the multipart framing, kind and note around the file.
 const multipartSlack = 1 << 20

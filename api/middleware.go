@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/fundtracker/fundtracker/handlers"
@@ -82,13 +81,13 @@ func securityHeaders(c *gin.Context) {
 	c.Next()
 }
 
-// limitBody bounds request bodies; a larger body is 413. The routes listed in
-// larger (METHOD and gin path) are bounded by largerMax instead.
-func limitBody(max int64, larger []string, largerMax int64) gin.HandlerFunc {
+// limitBody bounds request bodies; a larger body is 413. The routes in
+// larger (METHOD and gin path) are bounded by their own limit instead.
+func limitBody(max int64, larger map[string]int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		max := max
-		if slices.Contains(larger, c.Request.Method+" "+c.FullPath()) {
-			max = largerMax
+		if m, ok := larger[c.Request.Method+" "+c.FullPath()]; ok {
+			max = m
 		}
 		if c.Request.ContentLength > max {
 			handlers.Error(c, models.Errorf(models.ETOOLARGE, "The request body is larger than %d bytes.", max))

@@ -341,6 +341,17 @@ func TestOpenAPIMatchesEveryAnswer(t *testing.T) {
 	c.call("GET", "/api/v1/pledges/"+pledge+"/documents", staff, nil).status(http.StatusOK)
 	c.call("GET", "/api/v1/contributions/"+paid+"/documents", staff, nil).status(http.StatusOK)
 	c.call("GET", "/api/v1/documents/"+doc, staff, nil).status(http.StatusOK)
+
+	// Issue 12: imports (dry run, refused commit, commit, list, one).
+	csvFile := []byte("fund_code,donor_name,amount,currency,received_on,reference\nresilience,Kingdom of Morocco,10.00,USD,2025-08-01,IMP-1\n")
+	body, ct = multipartBody("contributions", "statement.csv", csvFile, nil)
+	c.call("POST", "/api/v1/imports", staff, string(body), "Content-Type", ct).status(http.StatusOK)
+	body, ct = multipartBody("contributions", "bad.csv", []byte("amount,currency\nabc,USD\n"), map[string]string{"mode": "commit"})
+	c.call("POST", "/api/v1/imports", staff, string(body), "Content-Type", ct).fails(http.StatusUnprocessableEntity, "validation_failed", "file")
+	body, ct = multipartBody("contributions", "statement.csv", csvFile, map[string]string{"mode": "commit"})
+	imp := id(c.call("POST", "/api/v1/imports", staff, string(body), "Content-Type", ct).status(http.StatusCreated))
+	c.call("GET", "/api/v1/imports?limit=5", staff, nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/imports/"+imp, staff, nil).status(http.StatusOK)
 	c.call("POST", "/api/v1/documents/"+doc+"/supersede", staff, map[string]any{"reason": "Replaced by the countersigned copy"}).status(http.StatusOK)
 	c.call("PATCH", "/api/v1/funds/"+fund, admin, map[string]any{"require_agreement_for_commitment": true}).status(http.StatusOK)
 	// Issue 14: duplicate donors and merges.

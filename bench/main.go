@@ -81,6 +81,9 @@ type results struct {
 	Table       []row                 `json:"table"`
 	LoadAvg     [2]string             `json:"loadavg_start_end"`
 	Wrk         wrkFigures            `json:"wrk"`
+	Import      importResult          `json:"import"`
+	// ImportRebuild says whether the aggregates equal a rebuild after the import (issue 12).
+	ImportRebuild string `json:"import_aggregates_vs_rebuild"`
 }
 
 // The public reads measured, on the fund with the most activity.
@@ -122,6 +125,11 @@ func run(ctx context.Context, o options) error {
 	}
 	if err := measureLarge(ctx, o, big, size, &r); err != nil {
 		return err
+	}
+	step("aggregates after the writes and the import vs a full rebuild")
+	var rerr error
+	if r.ImportRebuild, rerr = aggregatesVsRebuild(ctx, filepath.Join(o.dir, "serve-"+o.size+".db")); rerr != nil {
+		return fmt.Errorf("rebuild check: %w", rerr)
 	}
 	step("reads on the 1,000-contribution ledger")
 	if err := withServer(ctx, o, small, "1k", func(s *server) (err error) {
@@ -228,7 +236,10 @@ func measureLarge(ctx context.Context, o options, path string, size ledgerSize, 
 		if err != nil {
 			return err
 		}
-		r.Wrk, err = measureWrk(ctx, o, s, token, path, size, r.At)
+		if r.Wrk, err = measureWrk(ctx, o, s, token, path, size, r.At); err != nil {
+			return err
+		}
+		r.Import, err = measureImport(ctx, o, s, token, size, r.At, 100_000)
 		return err
 	})
 }

@@ -72,7 +72,10 @@ func table(r results) []row {
 			Ratio: r.XLSXExport.PeakRSSMB / 150, Goal: "< 150 MB", Met: goal(r.XLSXExport.PeakRSSMB < 150)},
 		row{Figure: "server RSS, " + scale + " ledger, under read load", Value: fmt.Sprintf("%.1f MB (idle %.1f MB)", r.LoadRSSMB, r.IdleRSSMB),
 			Ratio: r.LoadRSSMB / 150, Goal: "< 150 MB", Met: goal(r.LoadRSSMB < 150)})
-	return append(rows, wrkRows(r.Wrk)...)
+	rows = append(rows, wrkRows(r.Wrk)...)
+	rows = append(rows, importTableRows(r.Import)...)
+	return append(rows, row{Figure: "aggregates after the writes and the import", Value: r.ImportRebuild, Baseline: "a full rebuild",
+		Goal: "equal", Met: goal(r.ImportRebuild == "equal")})
 }
 
 func printTable(out io.Writer, r results) {

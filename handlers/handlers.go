@@ -38,6 +38,9 @@ type Handler struct {
 	RateStaleness models.Staleness
 	cop           *http.CrossOriginProtection
 	exports       *Exports
+	imports       ImportStore // issue 12
+	// ImportMaxBytes bounds an imported file (FUNDTRACKER_IMPORT_MAX_BYTES, 50 MiB unless set).
+	ImportMaxBytes int64
 }
 
 // Store is everything the handlers use.
@@ -57,13 +60,15 @@ type Store interface {
 	DocumentStore
 	PublicStore
 	BreakdownStore
+	ImportStore
 }
 
 // New returns the handlers over a store.
 func New(s Store) *Handler {
 	return &Handler{funds: s, donors: s, rates: s, pledges: s, contributions: s, reports: s, auth: s, users: s,
 		audit: s, health: s, reporting: s, breakdown: s, public: s, access: s, documents: s, DocumentMaxBytes: DefaultDocumentMaxBytes,
-		cop: http.NewCrossOriginProtection(), exports: NewExports(0, 0)}
+		cop: http.NewCrossOriginProtection(), exports: NewExports(0, 0),
+		imports: s, ImportMaxBytes: DefaultImportMaxBytes}
 }
 
 // LimitExports sets how many CSV exports run at once and how long one write

@@ -236,9 +236,9 @@ type Actor struct {
 // AuditActions what was done: GET /audit?entity= and ?action= take only
 // these (a new audited entity or action is added here, and to api/openapi.yaml).
 var (
-	AuditEntities = []string{"fund", "donor", "exchange_rate", "pledge", "contribution", "user", "token", "session", "document", "donor_link"}
+	AuditEntities = []string{"fund", "donor", "exchange_rate", "pledge", "contribution", "user", "token", "session", "document", "donor_link", "import"}
 	AuditActions  = []string{"create", "update", "cancel", "void", "login", "login_failed", "login_throttled",
-		"login_refused", "logout", "revoke", "supersede", "use", "acknowledge", "merge"}
+		"login_refused", "logout", "revoke", "supersede", "use", "acknowledge", "merge", "import"}
 )
 
 // AuditEvent is one entry of the audit trail.

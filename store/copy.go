@@ -40,6 +40,8 @@ var copyTables = []struct {
 	{"user_funds", "user_id, fund_id", false},
 	{"documents", "id", true},
 	{"document_chunks", "document_id, seq", false},
+	{"imports", "id", true},                   // issue 12
+	{"import_rows", "import_id, line", false}, // issue 12
 }
 
 // copyBatch is how many rows one INSERT carries (well under both engines'

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/fundtracker/fundtracker/models"
@@ -130,6 +131,14 @@ func checkCopy(t *testing.T, src, target *store.Store, days []models.Date) {
 	}
 	must(err)
 	_ = linkSecret
+	// Issue 12: an import, with its rows' fingerprints.
+	imp, committed, _, err := src.Import(ctx, actor, models.ImportRequest{Kind: models.ImportDonors, Mode: models.ImportCommit,
+		Filename: "donors.csv", Size: 42, SHA256: strings.Repeat("ab", 32), Table: models.ImportTable{Headers: []string{"name", "kind"},
+			Fields: []string{"name", "kind"}, Rows: []models.ImportRow{{Line: 2, Cells: []string{"Imported donor", "ngo"}}}}})
+	must(err)
+	if committed == nil || committed.Created != 1 {
+		t.Fatalf("import: %+v %+v", imp, committed)
+	}
 
 	rep, err := store.Copy(ctx, src, target, nil)
 	if err != nil {

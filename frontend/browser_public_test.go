@@ -224,7 +224,7 @@ func TestConsoleDonorLinkAndAcknowledgementFilter(t *testing.T) {
 	if id == "" {
 		t.Fatal("no Morocco row in the donors list")
 	}
-	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-list="donors"] tr[data-id="%s"] .row-actions button`, id)))))
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-list="donors"] tr[data-id="%s"] .row-actions button[data-action="links"]`, id)))))
 	waitFor(t, ctx, `document.querySelector('#link-dialog').open`)
 	checkAxe(t, ctx, "donor link dialog")
 	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#link-create"))))

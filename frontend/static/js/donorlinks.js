@@ -54,7 +54,7 @@ function setUp() {
 }
 
 export function linkActions(r) {
-  const open = el('button', { type: 'button', class: 'small' }, t('links.open'));
+  const open = el('button', { type: 'button', class: 'small', dataset: { action: 'links' } }, t('links.open'));
   open.addEventListener('click', () => {
     if (!dialog()) return; // read-only roles: staff-access.js removed the dialog (it writes)
     setUp();

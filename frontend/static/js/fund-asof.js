@@ -46,14 +46,19 @@ function showFigures(p) {
 async function main() {
   const figures = $('#h-figures')?.closest('section');
   if (!figures || !code) return;
-  const input = el('input', { id: 'as-of-date', type: 'date', name: 'as_of' });
-  const reset = el('button', { type: 'button', id: 'as-of-today' }, t('breakdown.today'));
-  const box = el('div', { class: 'breakdown', id: 'breakdown', 'aria-live': 'polite' });
-  const section = el('section', { class: 'card', 'aria-labelledby': 'h-breakdown', id: 'breakdown-section' },
-    el('h2', { id: 'h-breakdown' }, t('breakdown.heading')),
-    el('div', { class: 'field' }, el('label', { for: 'as-of-date' }, t('breakdown.as_of')), input, reset),
-    box);
-  figures.after(section);
+  // The server-rendered page has the section already (its space kept, so nothing moves);
+  // a page rendered without the fund gets it here.
+  if (!$('#breakdown-section')) {
+    figures.after(el('section', { class: 'card', 'aria-labelledby': 'h-breakdown', id: 'breakdown-section' },
+      el('h2', { id: 'h-breakdown' }, t('breakdown.heading')),
+      el('div', { class: 'field' }, el('label', { for: 'as-of-date' }, t('breakdown.as_of')),
+        el('input', { id: 'as-of-date', type: 'date', name: 'as_of' }),
+        el('button', { type: 'button', id: 'as-of-today' }, t('breakdown.today'))),
+      el('div', { class: 'breakdown', id: 'breakdown', 'aria-live': 'polite' })));
+  }
+  const input = $('#as-of-date');
+  const reset = $('#as-of-today');
+  const box = $('#breakdown');
   async function load(day) {
     box.dataset.state = 'loading';
     try {

@@ -277,10 +277,17 @@ async function start() {
 const consoleEl = $('#console');
 if (consoleEl) {
   let started = false;
+  let signedOut = false;
   const go = () => {
-    if (!started && !consoleEl.hidden) {
-      started = true;
-      start();
+    if (started && consoleEl.hidden) signedOut = true;
+    if (!consoleEl.hidden) {
+      // Another user signed in on this page after a sign-out: the console was shaped for the
+      // previous user's role (forms removed, users panel added), so it is built afresh.
+      if (signedOut) location.reload();
+      else if (!started) {
+        started = true;
+        start();
+      }
     }
   };
   new MutationObserver(go).observe(consoleEl, { attributes: true, attributeFilter: ['hidden'] });

@@ -115,9 +115,11 @@ func (s *xlsxStyles) cell(v any) (excelize.Cell, error) {
 	return excelize.Cell{Value: v}, nil
 }
 
-// number is a decimal as the float64 Excel stores. Amounts are below 10^15
-// USD cents (models bound them), whose decimal text a float64 carries exactly,
-// and the writer prints the shortest text that reads back as the same float.
+// number is a decimal as the float64 Excel stores (Excel keeps 15 significant
+// digits, whatever writes the file). A decimal of up to 15 significant digits
+// (any amount below USD 10^13 with its cents) is carried exactly: the writer
+// prints the shortest text that reads back as the same float, which is the
+// decimal's own text. The CSV twin keeps every digit of larger amounts.
 func number(d decimal.Decimal) float64 {
 	f, _ := d.Float64()
 	return f

@@ -150,7 +150,7 @@ func TestViewerConsoleHasNoWriteControls(t *testing.T) {
 
 // An admin signs out and a viewer signs in on the same page: the console is built for the
 // viewer (staff-access.js shapes it once per page, so the page is loaded afresh), not left
-// with the admin's forms and users panel.
+// with the admin's forms and Users tab.
 func TestSignOutThenViewerOnSamePage(t *testing.T) {
 	ctx := tab(t, 1280)
 	_, _, _, viewer := accessWorld(t)
@@ -164,7 +164,7 @@ func TestSignOutThenViewerOnSamePage(t *testing.T) {
 	))
 	// The page reloads on the way: an evaluation cut by it is tried again.
 	want := `document.body.dataset.state === 'ready' && Boolean(document.querySelector('#access-note')) &&
-		!document.querySelector('#users-panel') && !document.querySelector('#donor-form')`
+		document.querySelector('[data-tab="users"]').hidden && !document.querySelector('#donor-form')`
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](want))
@@ -176,4 +176,53 @@ func TestSignOutThenViewerOnSamePage(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// The admin's Users tab shows every role as it is (a fund manager is not shown as staff) with
+// the funds it manages, makes a viewer a fund manager through the fund picker, and is the
+// console's only list of users (none below the other tabs).
+func TestUsersTabShowsEveryRole(t *testing.T) {
+	ctx := tab(t, 1280)
+	_, _, manager, viewer := accessWorld(t)
+	signIn(t, ctx, "en")
+	waitFor(t, ctx, `document.querySelector('[data-list="pledges"] tbody tr')`)
+	if n := js[int](t, ctx, `document.querySelectorAll('#users-panel, #user-form').length`); n != 0 {
+		t.Errorf("a second users panel below the pledges tab (%d elements)", n)
+	}
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-tab="users"]`))))
+	row := func(email string) string { return fmt.Sprintf(`#tab-users tr[data-email=%q]`, email) }
+	waitFor(t, ctx, fmt.Sprintf(`document.querySelector('%s')`, row(manager)))
+	if got := js[string](t, ctx, fmt.Sprintf(`(() => { const s = document.querySelector('%s select'); return s.value + '|' + s.selectedOptions[0].textContent; })()`, row(manager))); got != "fund_manager|Fund manager" {
+		t.Errorf("the fund manager's role shows as %q, want fund_manager|Fund manager", got)
+	}
+	if got := js[string](t, ctx, fmt.Sprintf(`document.querySelector('%s .user-funds').textContent`, row(manager))); got == "" {
+		t.Error("the fund manager's row shows no funds managed")
+	}
+	if got := js[string](t, ctx, fmt.Sprintf(`document.querySelector('%s select').value`, row(viewer))); got != "viewer" {
+		t.Errorf("the viewer's role shows as %q", got)
+	}
+	if got := js[string](t, ctx, `[...document.querySelectorAll('#tab-users thead th')].map((th) => th.textContent).join('|')`); !strings.Contains(got, "Funds managed") {
+		t.Errorf("the users table's columns are %q, want a Funds managed column", got)
+	}
+	// The viewer becomes a fund manager: the fund picker asks for its funds first.
+	js[bool](t, ctx, fmt.Sprintf(`(() => { const s = document.querySelector('%s select'); s.value = 'fund_manager';
+		s.dispatchEvent(new Event('change')); return true; })()`, row(viewer)))
+	waitFor(t, ctx, `document.querySelector('#edit-dialog').open && document.querySelector('#edit-fund_ids input[type="checkbox"]')`)
+	js[bool](t, ctx, `(() => { document.querySelector('#edit-fund_ids input[type="checkbox"]').click(); return true; })()`)
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#edit-save"))))
+	waitFor(t, ctx, fmt.Sprintf(`document.querySelector('%s')?.dataset.role === 'fund_manager' && document.querySelector('%s .user-funds').textContent !== ''`, row(viewer), row(viewer)))
+	var users struct {
+		Items []struct {
+			Email   string  `json:"email"`
+			Role    string  `json:"role"`
+			FundIDs []int64 `json:"fund_ids"`
+		} `json:"items"`
+	}
+	staffClient(t).do(t, http.MethodGet, "/users?limit=1000", nil, &users)
+	for _, u := range users.Items {
+		if u.Email == viewer && (u.Role != "fund_manager" || len(u.FundIDs) != 1) {
+			t.Errorf("after the change %s is %s of funds %v, want fund_manager of one fund", viewer, u.Role, u.FundIDs)
+		}
+	}
+	screenshot(t, ctx, "console-users-roles-en")
 }

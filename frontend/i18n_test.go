@@ -26,7 +26,7 @@ var enumerations = map[string][]string{
 	"stage":      {"pledge", "commitment"},
 	"earmarking": {"unearmarked", "softly_earmarked", "earmarked"},
 	"status":     {"open", "partially_paid", "fulfilled", "overdue", "cancelled"},
-	"role":       {"admin", "staff"},
+	"role":       {"admin", "staff", "fund_manager", "viewer", "auditor"},
 }
 
 // Keys built at run time from a list the scripts hold (staff.tab.${name}).

@@ -1,7 +1,8 @@
 // Issue 16 in the staff console: the signed-in user's role decides what shows (viewers and
 // auditors get no form that writes; a fund manager's forms offer only its funds), the
 // documents of each pledge and contribution (list, download, drag-and-drop upload,
-// supersede), and, for admins, users with their role and a fund picker for fund managers.
+// supersede). Users, with every role and a fund picker for fund managers, are the admin's
+// Users tab (staff.js).
 // Kept apart from staff.js: it hooks onto the console's lists and forms from outside.
 import { t, tEnum } from './i18n.js';
 import { date } from './format.js';
@@ -166,79 +167,6 @@ function decorateRows(recordType) {
   }
 }
 
-// ---- users (admins) ----------------------------------------------------------------------
-
-const ROLES = ['admin', 'staff', 'fund_manager', 'viewer', 'auditor'];
-
-function usersPanel() {
-  const section = el('section', { id: 'users-panel', class: 'card', 'aria-labelledby': 'h-users' });
-  const list = el('tbody');
-  const formError = el('p', { class: 'form-error', role: 'alert' });
-  const email = el('input', { id: 'user-email', name: 'email', type: 'email', autocomplete: 'off' });
-  const password = el('input', { id: 'user-password', name: 'password', type: 'password', autocomplete: 'new-password' });
-  const role = el('select', { id: 'user-role', name: 'role' }, ROLES.map((r) => el('option', { value: r }, tEnum('access.role', r))));
-  const picker = el('fieldset', { id: 'user-funds', class: 'fund-picker field-wide', hidden: true },
-    el('legend', {}, t('access.users.funds')),
-    funds.map((f) => el('label', {}, el('input', { type: 'checkbox', name: 'fund_ids', value: String(f.id) }), ` ${f.name}`)));
-  const submit = el('button', { type: 'submit', class: 'primary' }, t('access.users.save'));
-  let editing = null;
-  const showPicker = () => { picker.hidden = role.value !== 'fund_manager'; };
-  role.addEventListener('change', showPicker);
-  const form = el('form', { id: 'user-form', class: 'form grid', novalidate: true },
-    el('div', { class: 'field' }, el('label', { for: 'user-email' }, t('access.users.email')), email),
-    el('div', { class: 'field' }, el('label', { for: 'user-password' }, t('access.users.password')), password),
-    el('div', { class: 'field' }, el('label', { for: 'user-role' }, t('access.users.role')), role),
-    picker, formError, el('div', { class: 'actions field-wide' }, submit));
-
-  async function load() {
-    const users = await fetchAll('/users');
-    const name = (id) => funds.find((f) => String(f.id) === String(id))?.name ?? id;
-    list.replaceChildren(...users.map((u) => {
-      const edit = el('button', { type: 'button', class: 'small' }, t('access.users.edit'));
-      edit.addEventListener('click', () => {
-        editing = u;
-        email.value = u.email;
-        password.value = '';
-        role.value = u.role;
-        for (const box of $$('input[name="fund_ids"]', picker)) box.checked = (u.fund_ids ?? []).some((id) => String(id) === box.value);
-        showPicker();
-        submit.textContent = t('access.users.update');
-        email.focus();
-      });
-      return el('tr', { dataset: { id: String(u.id) } }, el('td', {}, u.email), el('td', {}, tEnum('access.role', u.role)),
-        el('td', {}, (u.fund_ids ?? []).map(name).join(', ')), el('td', {}, u.active ? t('common.yes') : t('common.no')),
-        el('td', {}, el('div', { class: 'row-actions' }, edit)));
-    }));
-  }
-
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    formError.textContent = '';
-    const body = { email: email.value.trim(), role: role.value };
-    if (password.value) body.password = password.value;
-    body.fund_ids = role.value === 'fund_manager' ? $$('input[name="fund_ids"]:checked', picker).map((b) => Number(b.value)) : [];
-    try {
-      if (editing) await api(`/users/${encodeURIComponent(editing.id)}`, { method: 'PATCH', body });
-      else await api('/users', { method: 'POST', body });
-      editing = null;
-      form.reset();
-      showPicker();
-      submit.textContent = t('access.users.save');
-      await load();
-    } catch (err) {
-      const fields = Object.entries(err.fields ?? {}).map(([k, v]) => `${k}: ${v}`).join('; ');
-      formError.textContent = fields ? `${err.message} (${fields})` : err.message;
-    }
-  });
-
-  section.append(el('h2', { id: 'h-users' }, t('access.users.title')), form,
-    el('div', { class: 'table-wrap' }, el('table', { class: 'list' },
-      el('thead', {}, el('tr', {}, ['access.users.email', 'access.users.role', 'access.users.funds', 'access.users.active', 'staff.col.actions']
-        .map((k) => el('th', { scope: 'col' }, t(k))))), list)));
-  load();
-  return section;
-}
-
 // ---- start -------------------------------------------------------------------------------
 
 async function start() {
@@ -267,10 +195,6 @@ async function start() {
     decorateRows('pledge');
     decorateRows('contribution');
   }).observe($('#console'), { childList: true, subtree: true });
-  if (me.role === 'admin') {
-    funds = await fetchAll('/funds');
-    $('#console').append(usersPanel());
-  }
 }
 
 // The console appears once signed in: start then (and at once when already signed in).
@@ -282,7 +206,7 @@ if (consoleEl) {
     if (started && consoleEl.hidden) signedOut = true;
     if (!consoleEl.hidden) {
       // Another user signed in on this page after a sign-out: the console was shaped for the
-      // previous user's role (forms removed, users panel added), so it is built afresh.
+      // previous user's role (forms removed), so it is built afresh.
       if (signedOut) location.reload();
       else if (!started) {
         started = true;

@@ -544,6 +544,7 @@ function openEdit({ title, fields, send, message, done }) {
   clearErrors(form);
   $('#edit-title').textContent = title;
   $('#edit-fields').replaceChildren(...fields.map((f) => {
+    if (f.node) return f.node; // a field built by its caller, read back by f.read()
     const id = `edit-${f.name}`;
     let input;
     if (f.options) {
@@ -563,6 +564,11 @@ function openEdit({ title, fields, send, message, done }) {
     const problems = {};
     const body = {};
     for (const f of fields) {
+      if (f.read) {
+        const v = f.read();
+        if (v !== undefined) body[f.name] = v;
+        continue;
+      }
       const input = form.elements[f.name];
       if (f.type === 'checkbox') body[f.name] = input.checked;
       else if (f.decimal) {
@@ -647,26 +653,61 @@ async function fundsScreen() {
       }))))), [el('p', {}, create)]);
 }
 
+// Every role of the API (issue 16), with a fund picker for fund managers: their funds are
+// required, so choosing fund_manager asks for them before anything is saved.
+const ROLES = ['admin', 'staff', 'fund_manager', 'viewer', 'auditor'];
+
+function fundsField(funds, selected = []) {
+  const node = el('fieldset', { id: 'edit-fund_ids', class: 'fund-picker field-wide' },
+    el('legend', {}, t('access.users.funds')),
+    funds.map((f) => el('label', {}, el('input', { type: 'checkbox', name: 'fund_ids', value: String(f.id),
+      checked: (selected ?? []).some((id) => String(id) === String(f.id)) }), ` ${f.name}`)));
+  return { name: 'fund_ids', node, read: () => (node.hidden ? undefined : $$('input:checked', node).map((b) => Number(b.value))) };
+}
+
 async function usersScreen() {
   const panel = $('#tab-users');
-  const users = await fetchAll('/users');
-  const roles = [['staff', tEnum('role', 'staff')], ['admin', tEnum('role', 'admin')]];
+  const [users, funds] = await Promise.all([fetchAll('/users'), fetchAll('/funds')]);
+  const roles = ROLES.map((r) => [r, tEnum('access.role', r)]);
+  const fundName = (id) => funds.find((f) => String(f.id) === String(id))?.name ?? String(id);
+  const roleChanged = (x) => t('console.user.role_changed', { email: x.email, role: tEnum('role', x.role) });
   const patch = (u, body, msg) => api(`/users/${encodeURIComponent(u.id)}`, { method: 'PATCH', body }).then((x) => {
     setStatus(msg(x));
     return usersScreen();
   }).catch((err) => setStatus(t('staff.form.not_saved', { message: err.message }), true));
-  const create = actionButton(t('console.user.new'), () => openEdit({
-    title: t('console.user.new'),
-    fields: [{ name: 'email', label: t('staff.login.email'), type: 'email' }, { name: 'password', label: t('staff.login.password'), type: 'password' },
-      { name: 'role', label: t('console.user.role'), value: 'staff', options: roles }],
-    send: (body) => api('/users', { method: 'POST', body }),
-    message: (u) => t('console.user.created', { email: u.email, role: tEnum('role', u.role) }), done: usersScreen,
-  }));
-  adminTable(panel, t('console.tab.users'), [t('staff.login.email'), t('console.user.role'), t('console.user.active'), t('staff.col.actions')],
+  // chooseFunds asks which funds u manages (as fund_manager); closing the dialog unsaved
+  // leaves the user as it was.
+  const chooseFunds = (u, select) => {
+    openEdit({
+      title: t('console.user.funds_title', { email: u.email }), fields: [fundsField(funds, u.fund_ids)],
+      send: (body) => api(`/users/${encodeURIComponent(u.id)}`, { method: 'PATCH', body: { role: 'fund_manager', fund_ids: body.fund_ids } }),
+      message: roleChanged, done: usersScreen,
+    });
+    if (select) $('#edit-dialog').addEventListener('close', () => { select.value = u.role; }, { once: true });
+  };
+  const create = actionButton(t('console.user.new'), () => {
+    const picker = fundsField(funds);
+    openEdit({
+      title: t('console.user.new'),
+      fields: [{ name: 'email', label: t('staff.login.email'), type: 'email' }, { name: 'password', label: t('staff.login.password'), type: 'password' },
+        { name: 'role', label: t('console.user.role'), value: 'staff', options: roles }, picker],
+      send: (body) => api('/users', { method: 'POST', body }),
+      message: (u) => t('console.user.created', { email: u.email, role: tEnum('role', u.role) }), done: usersScreen,
+    });
+    const role = $('#edit-role');
+    const sync = () => { picker.node.hidden = role.value !== 'fund_manager'; };
+    role.addEventListener('change', sync);
+    sync();
+  });
+  adminTable(panel, t('console.tab.users'), [t('staff.login.email'), t('console.user.role'), t('access.users.funds'), t('console.user.active'), t('staff.col.actions')],
     users.map((u) => {
       const role = el('select', { 'aria-label': t('console.user.role_of', { email: u.email }) }, roles.map(([v, l]) => el('option', { value: v, selected: v === u.role }, l)));
-      role.addEventListener('change', () => patch(u, { role: role.value }, (x) => t('console.user.role_changed', { email: x.email, role: tEnum('role', x.role) })));
-      return el('tr', { dataset: { id: String(u.id), email: u.email } }, el('td', {}, u.email), el('td', {}, role),
+      role.addEventListener('change', () => {
+        if (role.value === 'fund_manager') chooseFunds(u, role);
+        else patch(u, { role: role.value }, roleChanged);
+      });
+      return el('tr', { dataset: { id: String(u.id), email: u.email, role: u.role } }, el('td', {}, u.email), el('td', {}, role),
+        el('td', { class: 'user-funds' }, (u.fund_ids ?? []).map(fundName).join(', ')),
         el('td', {}, u.active ? t('common.yes') : t('common.no')),
         el('td', {}, el('div', { class: 'row-actions' },
           actionButton(u.active ? t('console.user.deactivate') : t('console.user.activate'),
@@ -676,7 +717,8 @@ async function usersScreen() {
             fields: [{ name: 'password', label: t('console.user.new_password'), type: 'password' }],
             send: (body) => api(`/users/${encodeURIComponent(u.id)}`, { method: 'PATCH', body }),
             message: (x) => t('console.user.password_reset', { email: x.email }), done: usersScreen,
-          })))));
+          })),
+          u.role === 'fund_manager' ? actionButton(t('console.user.edit_funds'), () => chooseFunds(u)) : null)));
     }), [el('p', {}, create)]);
 }
 

@@ -701,7 +701,7 @@ async function usersScreen() {
   });
   adminTable(panel, t('console.tab.users'), [t('staff.login.email'), t('console.user.role'), t('access.users.funds'), t('console.user.active'), t('staff.col.actions')],
     users.map((u) => {
-      const role = el('select', { 'aria-label': t('console.user.role_of', { email: u.email }) }, roles.map(([v, l]) => el('option', { value: v, selected: v === u.role }, l)));
+      const role = el('select', { class: 'role-select', 'aria-label': t('console.user.role_of', { email: u.email }) }, roles.map(([v, l]) => el('option', { value: v, selected: v === u.role }, l)));
       role.addEventListener('change', () => {
         if (role.value === 'fund_manager') chooseFunds(u, role);
         else patch(u, { role: role.value }, roleChanged);

@@ -86,18 +86,10 @@ func cacheable(c *gin.Context, ctype string, body []byte) {
 // five minutes.
 func (h *Handler) Embed(c *gin.Context) {
 	lang := Lang(c)
-	ctx := c.Request.Context()
-	f, err := h.funds.Fund(ctx, c.Param("code"))
-	if err != nil {
-		Error(c, err)
+	f, p, ok := h.fundProgress(c, c.Param("code"), lang)
+	if !ok {
 		return
 	}
-	p, err := h.reports.Progress(ctx, f.Code, "")
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	f = f.Localized(lang)
 	paidW, pledgedW := barWidth(p.PercentPaid), barWidth(p.PercentPledged)
 	summary := fmt.Sprintf("%s: %s %s (%s), %s %s (%s), %s %s", f.Name,
 		frontend.T(lang, "fund.paid"), frontend.FormatUSD(lang, p.Paid), frontend.FormatPercent(lang, p.PercentPaid),
@@ -115,6 +107,23 @@ func (h *Handler) Embed(c *gin.Context) {
 	hd.Set("Content-Security-Policy", "default-src 'none'; style-src "+frontend.EmbedStyleHash+"; img-src 'self' data:; connect-src 'self'; "+
 		"base-uri 'none'; form-action 'none'; frame-ancestors "+h.frameAncestors())
 	cacheable(c, "text/html; charset=utf-8", body)
+}
+
+// fundProgress reads a fund, in lang, and its progress today for the embed
+// and the badge; ok false when it has answered the error.
+func (h *Handler) fundProgress(c *gin.Context, code, lang string) (models.Fund, models.Progress, bool) {
+	ctx := c.Request.Context()
+	f, err := h.funds.Fund(ctx, code)
+	if err != nil {
+		Error(c, err)
+		return f, models.Progress{}, false
+	}
+	p, err := h.reports.Progress(ctx, f.Code, "")
+	if err != nil {
+		Error(c, err)
+		return f, p, false
+	}
+	return f.Localized(lang), p, true
 }
 
 // barWidth is a percent as a width out of 1000 (capped at the bar's end).
@@ -138,18 +147,10 @@ func (h *Handler) Badge(c *gin.Context) {
 		return
 	}
 	lang := Lang(c)
-	ctx := c.Request.Context()
-	f, err := h.funds.Fund(ctx, code)
-	if err != nil {
-		Error(c, err)
+	f, p, ok := h.fundProgress(c, code, lang)
+	if !ok {
 		return
 	}
-	p, err := h.reports.Progress(ctx, f.Code, "")
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	f = f.Localized(lang)
 	value := strings.ReplaceAll(frontend.T(lang, "badge.paid"), "{percent}", frontend.FormatPercent(lang, p.PercentPaid))
 	cacheable(c, "image/svg+xml", badgeSVG(lang, f.Name, value))
 }

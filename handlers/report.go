@@ -333,7 +333,9 @@ func nextMonth(m string) string {
 	return t.AddDate(0, 1, 0).Format("2006-01")
 }
 
-// shortUSD writes cents as a short USD figure for an axis: 1.5M, 250k.
+// shortUSD writes cents as a short USD figure for an axis: 1.5M, 250k. It is
+// a chart label only (rounded on purpose); every amount the report states is
+// written from decimals. The SVG's coordinates are floats for the same reason.
 func shortUSD(cents int64) string {
 	v := float64(cents) / 100
 	switch {

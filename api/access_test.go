@@ -193,6 +193,8 @@ var routeAccess = map[string]string{
 	"GET /api/v1/pledges/:id":                  lvRead,
 	"PATCH /api/v1/pledges/:id":                lvFund,
 	"POST /api/v1/pledges/:id/cancel":          lvFund,
+	"POST /api/v1/pledges/:id/write-off":       lvFund,
+	"PUT /api/v1/pledges/:id/schedule":         lvFund,
 	"GET /api/v1/contributions":                lvRead,
 	"POST /api/v1/contributions":               lvFund,
 	"GET /api/v1/contributions/:id":            lvRead,

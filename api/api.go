@@ -176,6 +176,8 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 	v1.GET("/pledges/:id", staff, h.GetPledge)
 	v1.PATCH("/pledges/:id", pledgeFund, h.UpdatePledge)
 	v1.POST("/pledges/:id/cancel", pledgeFund, h.CancelPledge)
+	v1.POST("/pledges/:id/write-off", pledgeFund, h.WriteOffPledge) // issue 11
+	v1.PUT("/pledges/:id/schedule", pledgeFund, h.ReschedulePledge)
 
 	v1.GET("/contributions", staff, h.ListContributions)
 	v1.POST("/contributions", bodyFund, h.CreateContribution)

@@ -314,6 +314,15 @@ func TestOpenAPIMatchesEveryAnswer(t *testing.T) {
 	c.call("POST", "/api/v1/pledges/"+other+"/cancel", staff, map[string]any{"reason": "Withdrawn"}).status(http.StatusOK)
 	c.call("POST", "/api/v1/pledges/"+other+"/cancel", staff, map[string]any{"reason": "Again"}).fails(http.StatusConflict, "conflict", "")
 	c.call("GET", "/api/v1/pledges/"+pledge, staff, nil).status(http.StatusOK)
+	// Issue 11: schedules, reschedule, write-off.
+	sched := id(c.call("POST", "/api/v1/pledges", staff, map[string]any{"fund_id": jsonNumber(fund), "donor_id": jsonNumber(donor), "amount": "1000.00",
+		"currency": "USD", "pledged_on": "2024-08-01", "schedule": map[string]any{"instalments": 4, "every": "quarter", "first_due_on": "2024-09-30"}}).status(http.StatusCreated))
+	c.call("PUT", "/api/v1/pledges/"+sched+"/schedule", staff, map[string]any{"schedule": []any{map[string]any{"due_on": "2024-12-31", "amount": "400.00"},
+		map[string]any{"due_on": "2025-12-31", "amount": "600.00"}}}).status(http.StatusOK)
+	c.call("PUT", "/api/v1/pledges/"+sched+"/schedule", staff, map[string]any{"schedule": []any{map[string]any{"due_on": "2024-12-31", "amount": "400.00"}}}).
+		fails(http.StatusUnprocessableEntity, "validation_failed", "schedule")
+	c.call("POST", "/api/v1/pledges/"+sched+"/write-off", staff, map[string]any{"amount": "100.00", "reason": "Will not be paid"}).status(http.StatusOK)
+	c.call("POST", "/api/v1/pledges/"+other+"/write-off", staff, map[string]any{"reason": "Cancelled"}).fails(http.StatusConflict, "conflict", "")
 	c.call("GET", "/api/v1/pledges?status=cancelled&fund_id="+fund, staff, nil).status(http.StatusOK)
 	paid := id(c.call("POST", "/api/v1/contributions", staff, map[string]any{"pledge_id": jsonNumber(pledge), "amount": "450000.00",
 		"received_on": "2024-07-29", "reference": "TT-1"}, "Idempotency-Key", "c-1").status(http.StatusCreated))

@@ -15,6 +15,8 @@ type PledgeStore interface {
 	UpdatePledge(ctx context.Context, a models.Actor, id int64, in models.PledgePatch) (models.Pledge, error)
 	CancelPledge(ctx context.Context, a models.Actor, id int64, in models.ReasonInput) (models.Pledge, error)
 	PledgeTotals(ctx context.Context, f models.PledgeFilter) (models.ListTotals, error)
+	WriteOffPledge(ctx context.Context, a models.Actor, id int64, in models.WriteOffInput) (models.Pledge, error)
+	ReschedulePledge(ctx context.Context, a models.Actor, id int64, in models.ScheduleBody) (models.Pledge, error)
 }
 
 func pledgeFilter(q *query) models.PledgeFilter {
@@ -41,3 +43,9 @@ func (h *Handler) UpdatePledge(c *gin.Context) { changeByID(c, "pledge", h.pledg
 
 // CancelPledge answers POST /pledges/{id}/cancel.
 func (h *Handler) CancelPledge(c *gin.Context) { changeByID(c, "pledge", h.pledges.CancelPledge) }
+
+// WriteOffPledge answers POST /pledges/{id}/write-off (issue 11).
+func (h *Handler) WriteOffPledge(c *gin.Context) { changeByID(c, "pledge", h.pledges.WriteOffPledge) }
+
+// ReschedulePledge answers PUT /pledges/{id}/schedule (issue 11).
+func (h *Handler) ReschedulePledge(c *gin.Context) { changeByID(c, "pledge", h.pledges.ReschedulePledge) }

@@ -15,13 +15,18 @@ import (
 // PledgeState is a pledge as its writes need it: the record (figures derived)
 // and the payments that bear on it, in id order.
 type PledgeState struct {
-	Pledge   Pledge
-	Payments []Payment
+	Pledge    Pledge
+	Payments  []Payment
+	WriteOffs []PledgeWriteOff // issue 11, in the order made
 }
 
 func (s *PledgeState) clone() *PledgeState {
 	c := *s
 	c.Payments = append([]Payment(nil), s.Payments...)
+	c.WriteOffs = append([]PledgeWriteOff(nil), s.WriteOffs...)
+	if s.Pledge.Schedule != nil {
+		c.Pledge.Schedule = append([]ScheduleRow(nil), s.Pledge.Schedule...)
+	}
 	return &c
 }
 
@@ -30,7 +35,8 @@ func (s *PledgeState) History() PledgeHistory {
 	if s == nil {
 		return PledgeHistory{}
 	}
-	h := PledgeHistory{Amount: s.Pledge.Amount.Amount, Rate: s.Pledge.ExchangeRate.Decimal, PledgedOn: s.Pledge.PledgedOn, Payments: s.Payments}
+	h := PledgeHistory{Amount: s.Pledge.Amount.Amount, Rate: s.Pledge.ExchangeRate.Decimal, PledgedOn: s.Pledge.PledgedOn,
+		Payments: s.Payments, WriteOffs: s.WriteOffs}
 	if s.Pledge.CancelledAt != nil {
 		h.CancelDay = DateOf(*s.Pledge.CancelledAt)
 	}
@@ -42,8 +48,7 @@ func (s *PledgeState) Outstanding() (minor, cents int64) {
 	if s == nil || s.Pledge.Cancelled {
 		return 0, 0
 	}
-	places := MinorUnits(s.Pledge.Currency)
-	return ToMinor(s.Pledge.Amount.Amount.Sub(s.Pledge.Paid.Amount), places), ToMinor(s.Pledge.OutstandingUSD.Amount, 2)
+	return ToMinor(s.Pledge.Outstanding.Amount, MinorUnits(s.Pledge.Currency)), ToMinor(s.Pledge.OutstandingUSD.Amount, 2)
 }
 
 // pledgeEffects moves the aggregates from a pledge's state before a write to
@@ -375,6 +380,7 @@ func DecideCancelPledge(st *PledgeState, reason string, now time.Time, by string
 func DecidePledgePatch(st *PledgeState, in PledgePatch, now time.Time, today Date, totals CurrentTotals, commitmentBlocked string) (PledgeWrite, bool, error) {
 	before := st.Pledge
 	after := before
+	after.Schedule = append([]ScheduleRow(nil), before.Schedule...)
 	if err := in.Apply(&after); err != nil {
 		return PledgeWrite{}, false, err
 	}
@@ -403,4 +409,78 @@ func DecidePledgePatch(st *PledgeState, in PledgePatch, now time.Time, today Dat
 		CheckTotals(totals, w.Effects, p)
 	}
 	return w, true, p.Err()
+}
+
+// WriteOffWrite is a decided write-off: the record, the pledge as it becomes
+// and the aggregates' changes.
+type WriteOffWrite struct {
+	WriteOff WriteOff
+	Pledge   *PledgeState
+	Effects  Effects
+}
+
+// DecideWriteOff decides writing off part of a pledge (issue 11): amount
+// (default: all that is outstanding) comes off its last instalments
+// backwards; the paid part stays paid; the fall in outstanding_usd is the
+// write-off's USD value, counted from today.
+func DecideWriteOff(st *PledgeState, in WriteOffInput, now time.Time, by string) (WriteOffWrite, error) {
+	pl := st.Pledge
+	out := pl.Outstanding
+	switch {
+	case pl.Cancelled:
+		return WriteOffWrite{}, Errorf(ECONFLICT, "Pledge %d is cancelled: nothing is left to write off.", pl.ID)
+	case !out.Amount.IsPositive():
+		return WriteOffWrite{}, Errorf(ECONFLICT, "Pledge %d has nothing outstanding to write off.", pl.ID)
+	}
+	p := Problems{}
+	reason := Reason(in.Reason, p)
+	amount := out.Amount
+	if in.Amount.Set {
+		amount = in.Amount.Amount("amount", pl.Currency, p)
+		if amount.Cmp(out.Amount) > 0 {
+			p.Add("amount", "must not exceed what is outstanding ("+out.String()+" "+pl.Currency+")")
+		}
+	}
+	if len(p) > 0 {
+		return WriteOffWrite{}, p.Err()
+	}
+	day := DateOf(now)
+	after := st.clone()
+	a := &after.Pledge
+	a.Schedule = writeOffRows(a.Schedule, MinorUnits(pl.Currency), pl.Paid.Amount, amount)
+	a.WrittenOff = Money{pl.WrittenOff.Amount.Add(amount), MinorUnits(pl.Currency)}
+	a.UpdatedAt = now
+	a.Derive(day)
+	after.WriteOffs = append(after.WriteOffs, PledgeWriteOff{Day: day, Amount: amount})
+	w := WriteOffWrite{Pledge: after, WriteOff: WriteOff{PledgeID: pl.ID, Amount: Money{amount, MinorUnits(pl.Currency)},
+		Currency: pl.Currency, AmountUSD: USD(pl.OutstandingUSD.Amount.Sub(a.OutstandingUSD.Amount)), Day: day,
+		Reason: reason, CreatedAt: now, CreatedBy: by}}
+	pledgeEffects(&w.Effects, st, after)
+	return w, nil
+}
+
+// DecideReschedule decides replacing a pledge's schedule (issue 11): the new
+// amounts sum to what is neither written off nor cancelled of it (amount −
+// written_off); what was paid stays allocated, oldest due first. Totals do
+// not move: only when the money is due changes.
+func DecideReschedule(st *PledgeState, in ScheduleBody, now time.Time) (PledgeWrite, error) {
+	pl := st.Pledge
+	if pl.Cancelled {
+		return PledgeWrite{}, Errorf(ECONFLICT, "Pledge %d is cancelled: its schedule cannot change.", pl.ID)
+	}
+	p := Problems{}
+	if !in.Schedule.Set {
+		p.Add("schedule", "is required")
+		return PledgeWrite{}, p.Err()
+	}
+	total := pl.Amount.Amount.Sub(pl.WrittenOff.Amount)
+	rows := in.Schedule.Schedule(total, pl.Currency, pl.PledgedOn, p)
+	if len(p) > 0 {
+		return PledgeWrite{}, p.Err()
+	}
+	after := st.clone()
+	after.Pledge.Schedule = rows
+	after.Pledge.UpdatedAt = now
+	after.Pledge.Derive(DateOf(now))
+	return PledgeWrite{Pledge: after}, nil
 }

@@ -21,23 +21,40 @@ type PledgeHistory struct {
 	PledgedOn Date
 	CancelDay Date // "" while not cancelled
 	Payments  []Payment
+	WriteOffs []PledgeWriteOff // issue 11: counted from the day each was made
 }
 
 // OutstandingOn is the pledge's outstanding_usd in cents as it stood at the
 // end of day d: nothing before it was pledged or once it was cancelled;
 // otherwise the unpaid part at the pledge's rate, counting payments received
-// by d and not voided by d.
+// by d and not voided by d, and what was written off by d.
 func (h PledgeHistory) OutstandingOn(d Date) int64 {
 	if d < h.PledgedOn || (h.CancelDay != "" && h.CancelDay <= d) {
 		return 0
 	}
+	return OutstandingUSDCents(h.Amount, h.PaidOn(d).Add(h.WrittenOffOn(d)), h.Rate, false)
+}
+
+// PaidOn is what the payments received by d and not voided by d add up to.
+func (h PledgeHistory) PaidOn(d Date) decimal.Decimal {
 	paid := decimal.Zero
 	for _, p := range h.Payments {
 		if p.ReceivedOn <= d && (p.VoidDay == "" || p.VoidDay > d) {
 			paid = paid.Add(p.Amount)
 		}
 	}
-	return OutstandingUSDCents(h.Amount, paid, h.Rate, false)
+	return paid
+}
+
+// WrittenOffOn is what was written off by the end of day d.
+func (h PledgeHistory) WrittenOffOn(d Date) decimal.Decimal {
+	wo := decimal.Zero
+	for _, w := range h.WriteOffs {
+		if w.Day <= d {
+			wo = wo.Add(w.Amount)
+		}
+	}
+	return wo
 }
 
 // Current is the history as the ledger stands now, for the timeline: voided
@@ -74,6 +91,9 @@ func (h PledgeHistory) Steps() map[Date]int64 {
 		if p.VoidDay != "" {
 			days = append(days, p.VoidDay)
 		}
+	}
+	for _, w := range h.WriteOffs {
+		days = append(days, w.Day)
 	}
 	sort.Slice(days, func(i, j int) bool { return days[i] < days[j] })
 	steps := map[Date]int64{}

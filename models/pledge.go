@@ -1,6 +1,7 @@
 package models
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -22,10 +23,11 @@ const (
 	StatusFulfilled     = "fulfilled"
 	StatusOverdue       = "overdue"
 	StatusCancelled     = "cancelled"
+	StatusWrittenOff    = "written_off" // issue 11: nothing outstanding, part written off
 )
 
 // PledgeStatuses lists every pledge status, for filters.
-var PledgeStatuses = []string{StatusOpen, StatusPartiallyPaid, StatusFulfilled, StatusOverdue, StatusCancelled}
+var PledgeStatuses = []string{StatusOpen, StatusPartiallyPaid, StatusFulfilled, StatusOverdue, StatusWrittenOff, StatusCancelled}
 
 // Pledge is money a donor has promised to a fund, in the donor's currency.
 type Pledge struct {
@@ -58,36 +60,66 @@ type Pledge struct {
 	// RateEffectiveOn is the effective_on of the recorded rate applied
 	// (issue 14); null for USD and for a rate given by hand.
 	RateEffectiveOn *Date `json:"rate_effective_on"`
+	// Issue 11: what was written off (in the pledge's currency, and the fall
+	// it made in outstanding_usd), the earliest due date with something
+	// outstanding, and the instalments with their paid part allocated.
+	WrittenOff    Money        `json:"written_off"`
+	WrittenOffUSD Money        `json:"written_off_usd"`
+	NextDueOn     Date         `json:"next_due_on"`
+	Instalments   []Instalment `json:"instalments"`
+	// Schedule is the stored schedule, when loaded (nil otherwise: Derive
+	// then keeps NextDueOn as stored).
+	Schedule []ScheduleRow `json:"-"`
 }
 
-// OutstandingUSDCents is what a pledge still expects, in USD cents: the unpaid
-// part of its amount at the pledge's own rate, rounded half away from zero
-// to the cent; nothing once cancelled.
-func OutstandingUSDCents(amount, paid decimal.Decimal, rate decimal.Decimal, cancelled bool) int64 {
-	if cancelled || paid.Cmp(amount) >= 0 {
+// OutstandingUSDCents is what a pledge still expects, in USD cents: the part
+// of its amount neither paid nor written off (settled) at the pledge's own
+// rate, rounded half away from zero to the cent; nothing once cancelled.
+func OutstandingUSDCents(amount, settled decimal.Decimal, rate decimal.Decimal, cancelled bool) int64 {
+	if cancelled || settled.Cmp(amount) >= 0 {
 		return 0
 	}
-	return ToMinor(ToUSD(amount.Sub(paid), rate), 2)
+	return ToMinor(ToUSD(amount.Sub(settled), rate), 2)
 }
 
-// Derive fills the figures that follow from the amount, the paid part and the
-// state of the pledge: outstanding, outstanding_usd and status on the given day.
+// Derive fills the figures that follow from the amount, the paid and
+// written-off parts and the state of the pledge: outstanding (and in USD),
+// written_off_usd, the instalments (when the schedule is loaded), due_on,
+// next_due_on and status on the given day.
 func (p *Pledge) Derive(today Date) {
 	places := MinorUnits(p.Currency)
-	out := p.Amount.Amount.Sub(p.Paid.Amount)
+	amount, paid, wo, rate := p.Amount.Amount, p.Paid.Amount, p.WrittenOff.Amount, p.ExchangeRate.Decimal
+	p.WrittenOff.Places = places
+	settled := paid.Add(wo)
+	out := amount.Sub(settled)
 	if p.Cancelled || out.IsNegative() {
 		out = decimal.Zero
 	}
 	p.Outstanding = Money{out, places}
-	p.OutstandingUSD = USDCents(OutstandingUSDCents(p.Amount.Amount, p.Paid.Amount, p.ExchangeRate.Decimal, p.Cancelled))
+	p.OutstandingUSD = USDCents(OutstandingUSDCents(amount, settled, rate, p.Cancelled))
+	p.WrittenOffUSD = USDCents(OutstandingUSDCents(amount, paid, rate, false) - OutstandingUSDCents(amount, settled, rate, false))
+	if p.Schedule != nil {
+		p.Instalments = Allocate(p.Schedule, places, paid, p.Cancelled, today)
+		p.DueOn = p.Schedule[len(p.Schedule)-1].DueOn
+		p.NextDueOn, _ = nextDue(p.Instalments)
+	} else if p.NextDueOn == "" {
+		// Not loaded: only a single instalment can lack a due date, and then
+		// the pledge's due date is its.
+		p.NextDueOn = p.DueOn
+	}
+	if p.Cancelled || out.IsZero() {
+		p.NextDueOn = ""
+	}
 	switch {
 	case p.Cancelled:
 		p.Status = StatusCancelled
-	case out.IsZero():
+	case paid.Cmp(amount) >= 0:
 		p.Status = StatusFulfilled
-	case p.DueOn != "" && p.DueOn < today:
+	case out.IsZero():
+		p.Status = StatusWrittenOff
+	case p.NextDueOn != "" && p.NextDueOn < today:
 		p.Status = StatusOverdue
-	case p.Paid.Amount.IsZero():
+	case paid.IsZero():
 		p.Status = StatusOpen
 	default:
 		p.Status = StatusPartiallyPaid
@@ -107,6 +139,9 @@ type PledgeInput struct {
 	ExchangeRate DecimalInput `json:"exchange_rate"`
 	Reference    string       `json:"reference"`
 	Notes        string       `json:"notes"`
+	// Schedule (issue 11): explicit instalments or a generated schedule;
+	// without one, the whole amount is due on due_on.
+	Schedule ScheduleInput `json:"schedule"`
 }
 
 // Validate checks the input on its own; DecidePledge then checks the fund,
@@ -132,6 +167,17 @@ func (in PledgeInput) Validate(today Date) (Pledge, decimal.Decimal, Problems) {
 	if pl.PledgedOn > today {
 		p.Add("pledged_on", "must not be in the future (today is "+string(today)+" UTC)")
 	}
+	rows := in.Schedule.Schedule(pl.Amount.Amount, pl.Currency, pl.PledgedOn, p)
+	switch {
+	case rows == nil:
+		pl.Schedule = SingleInstalment(pl.Amount.Amount, pl.DueOn)
+	case len(rows) > 0 && rows[len(rows)-1].DueOn != "":
+		last := rows[len(rows)-1].DueOn
+		if in.DueOn.Set && pl.DueOn != "" && pl.DueOn != last {
+			p.Add("due_on", "must be the last instalment's due date ("+string(last)+") when a schedule is given")
+		}
+		pl.Schedule, pl.DueOn = rows, last
+	}
 	rate := givenRate(in.ExchangeRate, pl.Currency, p)
 	return pl, rate, p
 }
@@ -148,25 +194,51 @@ type PledgePatch struct {
 	Notes      *string      `json:"notes"`
 }
 
-// Apply validates the patch and writes it onto pl.
+// Apply validates the patch and writes it onto pl (whose Schedule the
+// caller owns). With one instalment, the amount and due date are its own;
+// with several, a new amount moves the last instalment by the difference and
+// a new due date is the last instalment's (PUT /pledges/{id}/schedule
+// changes the others).
 func (in PledgePatch) Apply(pl *Pledge) error {
 	p := Problems{}
+	rows := pl.Schedule
+	n := len(rows)
 	if in.Amount.Set {
 		v := in.Amount.Amount("amount", pl.Currency, p)
+		settled := pl.Paid.Amount.Add(pl.WrittenOff.Amount)
 		switch {
 		case v.IsZero():
 		case pl.Cancelled:
 			p.Add("amount", "cannot change: the pledge is cancelled")
 		case v.Cmp(pl.Paid.Amount) < 0:
 			p.Add("amount", "must not be below what is paid ("+pl.Paid.String()+" "+pl.Currency+")")
+		case v.Cmp(settled) < 0:
+			p.Add("amount", "must not be below what is paid and written off ("+Money{settled, pl.Paid.Places}.String()+" "+pl.Currency+")")
+		case n > 0 && rows[n-1].Amount.Add(v.Sub(pl.Amount.Amount)).Cmp(decimal.Max(rows[n-1].WrittenOff, decimal.New(1, -MinorUnits(pl.Currency)))) < 0:
+			p.Add("amount", "would take the last instalment to "+Money{rows[n-1].Amount.Add(v.Sub(pl.Amount.Amount)), pl.Paid.Places}.String()+
+				" "+pl.Currency+": change the schedule with PUT /api/v1/pledges/"+strconv.FormatInt(pl.ID, 10)+"/schedule")
 		default:
+			if n > 0 {
+				rows[n-1].Amount = rows[n-1].Amount.Add(v.Sub(pl.Amount.Amount))
+			}
 			pl.Amount = NewMoney(v, pl.Currency)
 		}
 	}
 	if in.DueOn.Given() { // null clears it
-		pl.DueOn = in.DueOn.Optional("due_on", p)
-		if pl.DueOn != "" && pl.DueOn < pl.PledgedOn {
+		due := in.DueOn.Optional("due_on", p)
+		switch {
+		case due != "" && due < pl.PledgedOn:
 			p.Add("due_on", "must be on or after pledged_on")
+		case n > 1 && due == "" && p["due_on"] == "":
+			p.Add("due_on", "cannot be cleared: the pledge has "+strconv.Itoa(n)+" instalments")
+		case n > 1 && due <= rows[n-2].DueOn:
+			p.Add("due_on", "must be after the previous instalment's due date ("+string(rows[n-2].DueOn)+
+				"): change the schedule with PUT /api/v1/pledges/"+strconv.FormatInt(pl.ID, 10)+"/schedule")
+		default:
+			pl.DueOn = due
+			if n > 0 {
+				rows[n-1].DueOn = due
+			}
 		}
 	}
 	if in.Stage != nil {

@@ -238,7 +238,13 @@ type Actor struct {
 var (
 	AuditEntities = []string{"fund", "donor", "exchange_rate", "pledge", "contribution", "user", "token", "session", "document", "donor_link", "import"}
 	AuditActions  = []string{"create", "update", "cancel", "void", "login", "login_failed", "login_throttled",
-		"login_refused", "logout", "revoke", "supersede", "use", "acknowledge", "merge", "import"}
+		"login_refused", "logout", "revoke", "supersede", "use", "acknowledge", "merge", "import", ActionWriteOff, ActionReschedule}
+)
+
+// Issue 11's actions on a pledge.
+const (
+	ActionWriteOff   = "write_off"
+	ActionReschedule = "reschedule"
 )
 
 // AuditEvent is one entry of the audit trail.

@@ -29,6 +29,8 @@ var copyTables = []struct {
 	{"exchange_rates", "id", true},
 	{"pledges", "id", true},
 	{"contributions", "id", true},
+	{"pledge_instalments", "pledge_id, version, seq", false}, // issue 11
+	{"pledge_write_offs", "id", true},
 	{"donor_links", "id", true}, // issue 15
 	{"fund_totals", "fund_id", false},
 	{"fund_day_totals", "fund_id, day", false},

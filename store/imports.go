@@ -249,9 +249,8 @@ func (s *Store) applyImportRecord(t *ltx, tx *gorm.DB, rec models.ImportRecord) 
 		return c.ID, "contribution", c, err
 	case rec.Pledge != nil:
 		pl := *rec.Pledge
-		err := t.row(sqlPledgePut, pl.FundID, pl.DonorID, models.ToMinor(pl.Amount.Amount, pl.Amount.Places), pl.Currency,
-			pl.ExchangeRate.String(), models.ToMinor(pl.AmountUSD.Amount, 2), string(pl.PledgedOn), string(pl.DueOn), pl.Stage,
-			pl.Earmarking, pl.Reference, pl.Notes, pl.CreatedAt, pl.CreatedBy, pl.UpdatedAt).Scan(&pl.ID)
+		id, err := t.insertPledge(pl)
+		pl.ID = id
 		return pl.ID, "pledge", pl, err
 	case rec.Donor != nil:
 		row := donorRowOf(*rec.Donor)

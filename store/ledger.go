@@ -29,14 +29,21 @@ const (
 	sqlAudit   = `INSERT INTO audit_events (at, actor_id, actor, source_ip, action, entity, entity_id, before, after)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	// A pledge with its fund's code, its donor's name, when its rate took
-	// effect (issue 14) and its payments, one row per payment.
+	// effect (issue 14), and what bears on it (issue 11), one row each: its
+	// payments (c), its current schedule's instalments (i) and its
+	// write-offs (w), in one statement.
 	sqlPledgeLoad = `SELECT p.id, p.fund_id, p.donor_id, p.amount_minor, p.currency, p.exchange_rate, p.amount_usd_cents,
-		p.paid_minor, p.pledged_on, p.due_on, p.stage, p.earmarking, p.reference, p.notes, p.cancelled_at, p.cancel_reason,
+		p.paid_minor, p.written_off_minor, p.schedule_version, p.next_due_on, p.pledged_on, p.due_on, p.stage, p.earmarking,
+		p.reference, p.notes, p.cancelled_at, p.cancel_reason,
 		p.cancelled_by, p.created_at, p.created_by, p.updated_at, f.code, d.name, (SELECT MAX(r.effective_on) FROM exchange_rates r
 		WHERE r.currency = p.currency AND r.effective_on <= p.pledged_on AND r.units_per_usd = p.exchange_rate),
-		c.id, c.received_on, c.void_day, c.amount_minor
+		x.kind, x.id, x.d1, x.d2, x.a, x.b
 		FROM pledges p JOIN funds f ON f.id = p.fund_id JOIN donors d ON d.id = p.donor_id
-		LEFT JOIN contributions c ON c.pledge_id = p.id WHERE p.id = ? ORDER BY c.id`
+		LEFT JOIN (SELECT 'c' AS kind, id, received_on AS d1, void_day AS d2, amount_minor AS a, 0 AS b FROM contributions WHERE pledge_id = ?
+		UNION ALL SELECT 'i', seq, due_on, '', amount_minor, written_off_minor FROM pledge_instalments
+			WHERE pledge_id = ? AND version = (SELECT schedule_version FROM pledges WHERE id = ?)
+		UNION ALL SELECT 'w', id, day, '', amount_minor, 0 FROM pledge_write_offs WHERE pledge_id = ?) x ON 1 = 1
+		WHERE p.id = ? ORDER BY x.kind, x.id`
 	sqlContributionLoad = `SELECT c.id, c.fund_id, c.donor_id, c.pledge_id, c.amount_minor, c.currency, c.exchange_rate,
 		c.amount_usd_cents, c.received_on, c.earmarking, c.reference, c.notes, c.voided_at, c.void_reason, c.voided_by,
 		c.created_at, c.created_by, f.code, d.name, (SELECT MAX(r.effective_on) FROM exchange_rates r
@@ -63,11 +70,15 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	sqlContributionVoid = `UPDATE contributions SET voided_at = ?, void_day = ?, void_reason = ?, voided_by = ? WHERE id = ?`
 	sqlPledgePut        = `INSERT INTO pledges (fund_id, donor_id, amount_minor, currency, exchange_rate, amount_usd_cents,
-		paid_minor, pledged_on, due_on, stage, earmarking, reference, notes, created_at, created_by, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		paid_minor, pledged_on, due_on, stage, earmarking, reference, notes, created_at, created_by, updated_at, next_due_on)
+		VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	sqlInstalmentPut = `INSERT INTO pledge_instalments (pledge_id, version, seq, due_on, amount_minor, written_off_minor)
+		VALUES (?, ?, ?, ?, ?, ?)`
+	sqlInstalmentSet = `UPDATE pledge_instalments SET due_on = ?, amount_minor = ?, written_off_minor = ?
+		WHERE pledge_id = ? AND version = (SELECT schedule_version FROM pledges WHERE id = ?) AND seq = ?`
 	// One statement writes every field a pledge's writes change (payments, cancel, patch).
 	sqlPledgeSet = `UPDATE pledges SET amount_minor = ?, amount_usd_cents = ?, paid_minor = ?, due_on = ?, stage = ?, earmarking = ?, reference = ?, notes = ?,
-		cancelled_at = ?, cancel_day = ?, cancel_reason = ?, cancelled_by = ?, updated_at = ? WHERE id = ?`
+		cancelled_at = ?, cancel_day = ?, cancel_reason = ?, cancelled_by = ?, updated_at = ?, written_off_minor = ?, next_due_on = ? WHERE id = ?`
 	sqlFundBump = `UPDATE fund_totals SET paid_cents = paid_cents + ?, outstanding_cents = outstanding_cents + ?,
 		paid_unearmarked_cents = paid_unearmarked_cents + ?, contribution_count = contribution_count + ?,
 		donor_count = donor_count + ? WHERE fund_id = ?`
@@ -100,7 +111,7 @@ const sqlCommitment = `SELECT COALESCE((SELECT require_agreement_for_commitment 
 	(SELECT COUNT(*) FROM documents WHERE record_type = ? AND record_id = ? AND kind = ? AND superseded_at IS NULL AND complete = ?)`
 
 var hotStatements = []string{sqlCommitment, sqlIdemGet, sqlIdemPut, sqlAudit, sqlPledgeLoad, sqlContributionLoad, sqlContext,
-	sqlContributionPut, sqlContributionVoid, sqlPledgePut, sqlPledgeSet, sqlFundBump, sqlDayBump, sqlDonorBump,
+	sqlContributionPut, sqlContributionVoid, sqlPledgePut, sqlInstalmentPut, sqlInstalmentSet, sqlPledgeSet, sqlFundBump, sqlDayBump, sqlDonorBump,
 	sqlDonorDayBump, sqlCurrencyBump}
 
 // lockOf names the table whose rows a load locks.
@@ -247,21 +258,22 @@ func nullable[T comparable](v T) any {
 // payments that bear on it, locking it until the transaction ends on engines
 // with row locks.
 func (t *ltx) loadPledge(id int64, today models.Date) (*models.PledgeState, error) {
-	rows, err := t.stmt(sqlPledgeLoad).QueryContext(t.ctx, id)
+	rows, err := t.stmt(sqlPledgeLoad).QueryContext(t.ctx, id, id, id, id, id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var st *models.PledgeState
+	var r pledgeRow
+	var places int32
 	for rows.Next() {
-		var r pledgeRow
 		var cancelled sql.NullTime
-		var payID sql.NullInt64
-		var received, voidDay sql.NullString
-		var amount sql.NullInt64
+		var kind, d1, d2 sql.NullString
+		var xid, a, b sql.NullInt64
 		if err := rows.Scan(&r.ID, &r.FundID, &r.DonorID, &r.AmountMinor, &r.Currency, &r.ExchangeRate, &r.AmountUSDCents,
-			&r.PaidMinor, &r.PledgedOn, &r.DueOn, &r.Stage, &r.Earmarking, &r.Reference, &r.Notes, &cancelled, &r.CancelReason,
-			&r.CancelledBy, &r.CreatedAt, &r.CreatedBy, &r.UpdatedAt, &r.FundCode, &r.DonorName, &r.RateEffectiveOn, &payID, &received, &voidDay, &amount); err != nil {
+			&r.PaidMinor, &r.WrittenOffMinor, &r.ScheduleVersion, &r.NextDueOn, &r.PledgedOn, &r.DueOn, &r.Stage, &r.Earmarking,
+			&r.Reference, &r.Notes, &cancelled, &r.CancelReason, &r.CancelledBy, &r.CreatedAt, &r.CreatedBy, &r.UpdatedAt,
+			&r.FundCode, &r.DonorName, &r.RateEffectiveOn, &kind, &xid, &d1, &d2, &a, &b); err != nil {
 			return nil, err
 		}
 		if st == nil {
@@ -269,10 +281,17 @@ func (t *ltx) loadPledge(id int64, today models.Date) (*models.PledgeState, erro
 				r.CancelledAt = &cancelled.Time
 			}
 			st = &models.PledgeState{Pledge: r.model(today)}
+			places = models.MinorUnits(r.Currency)
 		}
-		if payID.Valid {
-			st.Payments = append(st.Payments, models.Payment{ContributionID: payID.Int64, ReceivedOn: models.Date(received.String),
-				VoidDay: models.Date(voidDay.String), Amount: models.FromMinor(amount.Int64, models.MinorUnits(r.Currency))})
+		switch kind.String {
+		case "c":
+			st.Payments = append(st.Payments, models.Payment{ContributionID: xid.Int64, ReceivedOn: models.Date(d1.String),
+				VoidDay: models.Date(d2.String), Amount: models.FromMinor(a.Int64, places)})
+		case "i":
+			st.Pledge.Schedule = append(st.Pledge.Schedule, models.ScheduleRow{Seq: int(xid.Int64), DueOn: models.Date(d1.String),
+				Amount: models.FromMinor(a.Int64, places), WrittenOff: models.FromMinor(b.Int64, places)})
+		case "w":
+			st.WriteOffs = append(st.WriteOffs, models.PledgeWriteOff{Day: models.Date(d1.String), Amount: models.FromMinor(a.Int64, places)})
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -281,6 +300,7 @@ func (t *ltx) loadPledge(id int64, today models.Date) (*models.PledgeState, erro
 	if st == nil {
 		return nil, notFound("pledge", id)
 	}
+	st.Pledge.Derive(today)
 	return st, nil
 }
 
@@ -343,6 +363,52 @@ func (t *ltx) loadContext(fundID, donorID int64, currency string, rate models.Ra
 	return pt, r, models.Date(rateOn.String), totals, nil
 }
 
+// insertPledge writes a new pledge and its schedule (version 1), and returns its id.
+func (t *ltx) insertPledge(pl models.Pledge) (int64, error) {
+	var id int64
+	if err := t.row(sqlPledgePut, pl.FundID, pl.DonorID, models.ToMinor(pl.Amount.Amount, pl.Amount.Places), pl.Currency,
+		pl.ExchangeRate.String(), models.ToMinor(pl.AmountUSD.Amount, 2), string(pl.PledgedOn), string(pl.DueOn), pl.Stage,
+		pl.Earmarking, pl.Reference, pl.Notes, pl.CreatedAt, pl.CreatedBy, pl.UpdatedAt, string(pl.NextDueOn)).Scan(&id); err != nil {
+		return 0, err
+	}
+	rows := pl.Schedule
+	if rows == nil {
+		rows = models.SingleInstalment(pl.Amount.Amount, pl.DueOn)
+	}
+	return id, t.putSchedule(id, 1, pl.Currency, rows)
+}
+
+// putSchedule writes a version of a pledge's schedule.
+func (t *ltx) putSchedule(pledgeID int64, version int, currency string, rows []models.ScheduleRow) error {
+	places := models.MinorUnits(currency)
+	for _, r := range rows {
+		if err := t.exec(sqlInstalmentPut, pledgeID, version, r.Seq, string(r.DueOn), models.ToMinor(r.Amount, places),
+			models.ToMinor(r.WrittenOff, places)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// syncSchedule writes the instalments a decision changed in place (a new
+// amount or due date on the last one, a write-off): rows are matched by seq.
+func (t *ltx) syncSchedule(before, after models.Pledge) error {
+	places := models.MinorUnits(after.Currency)
+	for i, r := range after.Schedule {
+		if i < len(before.Schedule) {
+			b := before.Schedule[i]
+			if b.Seq == r.Seq && b.DueOn == r.DueOn && b.Amount.Equal(r.Amount) && b.WrittenOff.Equal(r.WrittenOff) {
+				continue
+			}
+		}
+		if err := t.exec(sqlInstalmentSet, string(r.DueOn), models.ToMinor(r.Amount, places), models.ToMinor(r.WrittenOff, places),
+			after.ID, after.ID, r.Seq); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // setPledge writes a pledge's changeable fields as decided.
 func (t *ltx) setPledge(p models.Pledge) error {
 	var cancelDay string
@@ -351,7 +417,8 @@ func (t *ltx) setPledge(p models.Pledge) error {
 	}
 	return t.exec(sqlPledgeSet, models.ToMinor(p.Amount.Amount, p.Amount.Places), models.ToMinor(p.AmountUSD.Amount, 2),
 		models.ToMinor(p.Paid.Amount, p.Paid.Places), string(p.DueOn), p.Stage, p.Earmarking,
-		p.Reference, p.Notes, p.CancelledAt, cancelDay, p.CancelReason, p.CancelledBy, p.UpdatedAt, p.ID)
+		p.Reference, p.Notes, p.CancelledAt, cancelDay, p.CancelReason, p.CancelledBy, p.UpdatedAt,
+		models.ToMinor(p.WrittenOff.Amount, models.MinorUnits(p.Currency)), string(p.NextDueOn), p.ID)
 }
 
 // apply writes the aggregates' changes, each row once, in a fixed order of

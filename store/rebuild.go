@@ -31,6 +31,8 @@ var rebuildSQL = []string{
 	`DELETE FROM fund_donor_day_totals`, `DELETE FROM fund_currency_totals`,
 	`UPDATE pledges SET paid_minor = COALESCE((SELECT SUM(c.amount_minor) FROM contributions c
 		WHERE c.pledge_id = pledges.id AND c.voided_at IS NULL), 0)`,
+	`UPDATE pledges SET written_off_minor = COALESCE((SELECT SUM(w.amount_minor) FROM pledge_write_offs w
+		WHERE w.pledge_id = pledges.id), 0)`,
 	`INSERT INTO fund_totals (fund_id, paid_cents, outstanding_cents, paid_unearmarked_cents, contribution_count, donor_count)
 		SELECT f.id,
 		  COALESCE((SELECT SUM(amount_usd_cents) FROM contributions c WHERE c.fund_id = f.id AND c.voided_at IS NULL), 0), 0,
@@ -77,9 +79,17 @@ func (s *Store) rebuildOutstanding(tx *gorm.DB) error {
 	}
 	var e models.Effects
 	today := models.DateOf(t.now)
-	err = eachPledgeState(tx, today, func(st *models.PledgeState) error {
+	type due struct {
+		id   int64
+		next models.Date
+	}
+	var stale []due
+	err = eachPledgeState(tx, today, nil, func(st *models.PledgeState, storedNextDue models.Date) error {
 		minor, cents := st.Outstanding()
 		pl := st.Pledge
+		if pl.NextDueOn != storedNextDue {
+			stale = append(stale, due{pl.ID, pl.NextDueOn})
+		}
 		e.Fund(pl.FundID, models.FundDelta{Outstanding: cents})
 		e.Donor(pl.FundID, pl.DonorID, models.DonorDelta{Outstanding: cents})
 		e.Currency(pl.FundID, pl.Currency, models.CurrencyDelta{OutstandingMinor: minor, OutstandingCents: cents})
@@ -95,49 +105,76 @@ func (s *Store) rebuildOutstanding(tx *gorm.DB) error {
 	if err != nil {
 		return err
 	}
+	for _, d := range stale { // next_due_on follows the schedule and what is paid (issue 11)
+		if err := tx.Exec(`UPDATE pledges SET next_due_on = ? WHERE id = ?`, string(d.next), d.id).Error; err != nil {
+			return err
+		}
+	}
 	return t.apply(e)
 }
 
-// eachPledgeState calls fn for every pledge with its payments, a batch of
-// pledges at a time, so that memory does not grow with the ledger.
-func eachPledgeState(db *gorm.DB, today models.Date, fn func(*models.PledgeState) error) error {
+// eachPledgeState calls fn for every pledge (narrowed by where, when given)
+// with its fund's code, donor's name, payments, current schedule and
+// write-offs, derived on today, a batch of pledges at a time, so that memory
+// does not grow with the ledger. fn also gets the next_due_on stored.
+func eachPledgeState(db *gorm.DB, today models.Date, where func(*gorm.DB) *gorm.DB,
+	fn func(st *models.PledgeState, storedNextDue models.Date) error) error {
 	const batch = 2000
 	var after int64
 	for {
 		var rows []pledgeRow
-		if err := db.Raw(`SELECT id, fund_id, donor_id, amount_minor, currency, exchange_rate, paid_minor, pledged_on,
-			cancel_day, cancelled_at FROM pledges WHERE id > ? ORDER BY id LIMIT ?`, after, batch).Scan(&rows).Error; err != nil {
+		q := pledgeQuery(db).Where("pledges.id > ?", after)
+		if where != nil {
+			q = where(q)
+		}
+		if err := q.Order("pledges.id").Limit(batch).Find(&rows).Error; err != nil {
 			return err
 		}
 		if len(rows) == 0 {
 			return nil
 		}
-		var pays []struct {
-			ID          int64
-			PledgeID    int64
-			ReceivedOn  string
-			VoidDay     string
-			AmountMinor int64
+		lo, hi := rows[0].ID, rows[len(rows)-1].ID
+		var items []struct {
+			Kind     string
+			ID       int64
+			PledgeID int64
+			D1, D2   string
+			A, B     int64
 		}
-		if err := db.Raw(`SELECT id, pledge_id, received_on, void_day, amount_minor FROM contributions
-			WHERE pledge_id BETWEEN ? AND ? ORDER BY pledge_id, id`, rows[0].ID, rows[len(rows)-1].ID).Scan(&pays).Error; err != nil {
+		if err := db.Raw(`SELECT 'c' AS kind, id, pledge_id, received_on AS d1, void_day AS d2, amount_minor AS a, 0 AS b
+			FROM contributions WHERE pledge_id BETWEEN ? AND ?
+			UNION ALL SELECT 'i', i.seq, i.pledge_id, i.due_on, '', i.amount_minor, i.written_off_minor FROM pledge_instalments i
+			JOIN pledges p ON p.id = i.pledge_id AND p.schedule_version = i.version WHERE i.pledge_id BETWEEN ? AND ?
+			UNION ALL SELECT 'w', id, pledge_id, day, '', amount_minor, 0 FROM pledge_write_offs WHERE pledge_id BETWEEN ? AND ?
+			ORDER BY pledge_id, kind, id`, lo, hi, lo, hi, lo, hi).Scan(&items).Error; err != nil {
 			return err
 		}
 		i := 0
 		for _, r := range rows {
 			st := &models.PledgeState{Pledge: r.model(today)}
 			places := models.MinorUnits(r.Currency)
-			for ; i < len(pays) && pays[i].PledgeID <= r.ID; i++ {
-				if p := pays[i]; p.PledgeID == r.ID {
-					st.Payments = append(st.Payments, models.Payment{ContributionID: p.ID, ReceivedOn: models.Date(p.ReceivedOn),
-						VoidDay: models.Date(p.VoidDay), Amount: models.FromMinor(p.AmountMinor, places)})
+			for ; i < len(items) && items[i].PledgeID <= r.ID; i++ {
+				it := items[i]
+				if it.PledgeID != r.ID {
+					continue
+				}
+				switch it.Kind {
+				case "c":
+					st.Payments = append(st.Payments, models.Payment{ContributionID: it.ID, ReceivedOn: models.Date(it.D1),
+						VoidDay: models.Date(it.D2), Amount: models.FromMinor(it.A, places)})
+				case "i":
+					st.Pledge.Schedule = append(st.Pledge.Schedule, models.ScheduleRow{Seq: int(it.ID), DueOn: models.Date(it.D1),
+						Amount: models.FromMinor(it.A, places), WrittenOff: models.FromMinor(it.B, places)})
+				case "w":
+					st.WriteOffs = append(st.WriteOffs, models.PledgeWriteOff{Day: models.Date(it.D1), Amount: models.FromMinor(it.A, places)})
 				}
 			}
-			if err := fn(st); err != nil {
+			st.Pledge.Derive(today)
+			if err := fn(st, models.Date(r.NextDueOn)); err != nil {
 				return err
 			}
 		}
-		after = rows[len(rows)-1].ID
+		after = hi
 	}
 }
 
@@ -156,7 +193,7 @@ func (s *Store) AggregateSnapshot(ctx context.Context) ([]string, error) {
 		`SELECT 'donorday', fund_id, donor_id, day, live_records FROM fund_donor_day_totals WHERE live_records <> 0`,
 		`SELECT 'currency', fund_id, currency, paid_minor, paid_cents, outstanding_minor, outstanding_cents FROM fund_currency_totals
 			WHERE paid_minor <> 0 OR paid_cents <> 0 OR outstanding_minor <> 0 OR outstanding_cents <> 0`,
-		`SELECT 'pledge', id, paid_minor FROM pledges`,
+		`SELECT 'pledge', id, paid_minor, written_off_minor, next_due_on FROM pledges`,
 	}
 	var lines []string
 	for _, q := range queries {
@@ -192,7 +229,7 @@ func (s *Store) AggregateSnapshot(ctx context.Context) ([]string, error) {
 
 // Tables lists every table of the ledger, parents before children.
 var Tables = []string{"users", "tokens", "login_throttles", "funds", "donors", "exchange_rates", "pledges", "contributions",
-	"fund_totals", "fund_day_totals", "fund_donor_totals", "fund_donor_day_totals", "fund_currency_totals",
+	"pledge_instalments", "pledge_write_offs", "fund_totals", "fund_day_totals", "fund_donor_totals", "fund_donor_day_totals", "fund_currency_totals",
 	"idempotency_keys", "audit_events"}
 
 // TableCounts counts the rows of every table.

@@ -114,19 +114,24 @@ type pledgeRow struct {
 	ExchangeRate   string
 	AmountUSDCents int64 `gorm:"column:amount_usd_cents"`
 	PaidMinor      int64
-	PledgedOn      string
-	DueOn          string
-	Stage          string
-	Earmarking     string
-	Reference      string
-	Notes          string
-	CancelledAt    *time.Time
-	CancelDay      string
-	CancelReason   string
-	CancelledBy    string
-	CreatedAt      time.Time
-	CreatedBy      string
-	UpdatedAt      time.Time
+	// Issue 11: the written-off total, the current schedule's version and the
+	// earliest due date with something outstanding (kept by every write).
+	WrittenOffMinor int64
+	ScheduleVersion int
+	NextDueOn       string
+	PledgedOn       string
+	DueOn           string
+	Stage           string
+	Earmarking      string
+	Reference       string
+	Notes           string
+	CancelledAt     *time.Time
+	CancelDay       string
+	CancelReason    string
+	CancelledBy     string
+	CreatedAt       time.Time
+	CreatedBy       string
+	UpdatedAt       time.Time
 	// Joined for display, not stored.
 	FundCode  string `gorm:"->;-:migration"`
 	DonorName string `gorm:"->;-:migration"`
@@ -147,7 +152,8 @@ func (r pledgeRow) model(today models.Date) models.Pledge {
 		PledgedOn: models.Date(r.PledgedOn), DueOn: models.Date(r.DueOn), Stage: r.Stage, Earmarking: r.Earmarking,
 		Reference: r.Reference, Notes: r.Notes, Cancelled: r.CancelledAt != nil, CancelReason: r.CancelReason,
 		CancelledAt: utcPtr(r.CancelledAt), CancelledBy: r.CancelledBy, CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy,
-		UpdatedAt: r.UpdatedAt.UTC(), RateEffectiveOn: datePtr(r.RateEffectiveOn)}
+		UpdatedAt: r.UpdatedAt.UTC(), RateEffectiveOn: datePtr(r.RateEffectiveOn),
+		WrittenOff: models.Money{Amount: models.FromMinor(r.WrittenOffMinor, places), Places: places}, NextDueOn: models.Date(r.NextDueOn)}
 	p.Derive(today)
 	return p
 }

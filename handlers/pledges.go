@@ -48,4 +48,6 @@ func (h *Handler) CancelPledge(c *gin.Context) { changeByID(c, "pledge", h.pledg
 func (h *Handler) WriteOffPledge(c *gin.Context) { changeByID(c, "pledge", h.pledges.WriteOffPledge) }
 
 // ReschedulePledge answers PUT /pledges/{id}/schedule (issue 11).
-func (h *Handler) ReschedulePledge(c *gin.Context) { changeByID(c, "pledge", h.pledges.ReschedulePledge) }
+func (h *Handler) ReschedulePledge(c *gin.Context) {
+	changeByID(c, "pledge", h.pledges.ReschedulePledge)
+}

@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"math/rand"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 

@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 )
@@ -92,6 +93,10 @@ func TestPledgeSchedules(t *testing.T) {
 	eq(t, "outstanding falls", mustDec(before.body["outstanding_pledges"]).Sub(mustDec(after.body["outstanding_pledges"])).StringFixed(2), "100.00")
 	eq(t, "pledged falls", mustDec(before.body["pledged"]).Sub(mustDec(after.body["pledged"])).StringFixed(2), "100.00")
 	eq(t, "paid stays", after.body["paid"], before.body["paid"])
+	// As of the day before the write-off, it is still outstanding; as of today it is not.
+	yesterday := time.Now().UTC().AddDate(0, 0, -1).Format("2006-01-02")
+	eq(t, "as of yesterday", f.progress("?as_of="+yesterday).body["outstanding_pledges"], before.body["outstanding_pledges"])
+	eq(t, "as of today", f.progress("?as_of="+time.Now().UTC().Format("2006-01-02")).body["outstanding_pledges"], after.body["outstanding_pledges"])
 	f.do("POST", fmt.Sprintf("/api/v1/pledges/%d/write-off", id), f.staff, map[string]any{"amount": "500.01", "reason": "x"}).fails(422, "validation_failed", "amount")
 	f.do("POST", fmt.Sprintf("/api/v1/pledges/%d/write-off", id), f.staff, map[string]any{"amount": "1.00"}).fails(422, "validation_failed", "reason")
 

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fundtracker/fundtracker/models"
 	"github.com/fundtracker/fundtracker/seed"
@@ -23,13 +24,17 @@ import (
 // not run on: PostgreSQL under `make test` (skipped without
 // FUNDTRACKER_TEST_DATABASE_URL), SQLite under `make test-postgres`. So the
 // copy is tested SQLite -> PostgreSQL in one suite and back in the other.
-func openOtherEngine(t *testing.T) *store.Store {
+func openOtherEngine(t *testing.T, now ...func() time.Time) *store.Store {
 	t.Helper()
 	dsn := filepath.Join(t.TempDir(), "copy.db")
 	if !storetest.Postgres() {
 		dsn = storetest.FreshSchema(t, storetest.DatabaseURL(t))
 	}
-	s, err := store.Open(context.Background(), store.Config{DSN: dsn, Migrate: true})
+	cfg := store.Config{DSN: dsn, Migrate: true}
+	if len(now) > 0 {
+		cfg.Now = now[0]
+	}
+	s, err := store.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +49,7 @@ func openOtherEngine(t *testing.T) *store.Store {
 // of past days), every contribution and pledge (the CSV exports' rows), the
 // audit; users log in with their passwords and tokens; new ids continue.
 func TestCopyMovesTheWholeLedger(t *testing.T) {
+	var clock func() time.Time // the source's: the target reads on the same day
 	cases := []struct {
 		name   string
 		source func(t *testing.T) (*store.Store, []models.Date)
@@ -57,6 +63,7 @@ func TestCopyMovesTheWholeLedger(t *testing.T) {
 		}},
 		{"random ledger", func(t *testing.T) (*store.Store, []models.Date) {
 			l := newLedger(t, 7)
+			clock = func() time.Time { return l.clock } // statuses depend on the day (issue 11: instalments fall due)
 			var days []models.Date
 			for i := 0; i < 300; i++ {
 				l.step()
@@ -70,7 +77,8 @@ func TestCopyMovesTheWholeLedger(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			target := openOtherEngine(t) // first: it may skip
+			clock = time.Now
+			target := openOtherEngine(t, func() time.Time { return clock() }) // first: it may skip
 			src, days := c.source(t)
 			defer store.SetCopyBatch(7)() // many full batches and a short last one in every table
 			checkCopy(t, src, target, days)

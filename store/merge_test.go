@@ -33,7 +33,7 @@ func TestMergeKeepsAggregatesEqualToRebuild(t *testing.T) {
 				if p.Cancelled || i%3 == 2 {
 					continue
 				}
-				amount := p.Paid.Amount.Add(p.Outstanding.Amount.DivRound(decimal.New(2, 0), p.Amount.Places))
+				amount := p.Paid.Amount.Add(p.WrittenOff.Amount).Add(p.Outstanding.Amount.DivRound(decimal.New(2, 0), p.Amount.Places))
 				if i%3 == 1 {
 					amount = p.Amount.Amount.Mul(decimal.New(3, 0))
 				}
@@ -41,6 +41,10 @@ func TestMergeKeepsAggregatesEqualToRebuild(t *testing.T) {
 					continue
 				}
 				_, err = l.s.UpdatePledge(l.ctx, actor, id, models.PledgePatch{Amount: dec(amount.StringFixed(p.Amount.Places))})
+				if last := p.Instalments[len(p.Instalments)-1]; models.ErrorCode(err) == models.EINVALID &&
+					last.Amount.Amount.Add(amount.Sub(p.Amount.Amount)).Cmp(decimal.Max(last.WrittenOff.Amount, decimal.New(1, -p.Amount.Places))) < 0 {
+					continue // issue 11: a smaller amount comes off the last instalment only; this one is too small for it
+				}
 				l.must(err)
 				if p.Paid.Amount.IsPositive() {
 					_, err = l.s.UpdatePledge(l.ctx, actor, id, models.PledgePatch{Amount: dec(p.Paid.Amount.Sub(decimal.New(1, -p.Amount.Places)).StringFixed(p.Amount.Places))})

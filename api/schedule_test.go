@@ -93,10 +93,7 @@ func TestPledgeSchedules(t *testing.T) {
 	eq(t, "outstanding falls", mustDec(before.body["outstanding_pledges"]).Sub(mustDec(after.body["outstanding_pledges"])).StringFixed(2), "100.00")
 	eq(t, "pledged falls", mustDec(before.body["pledged"]).Sub(mustDec(after.body["pledged"])).StringFixed(2), "100.00")
 	eq(t, "paid stays", after.body["paid"], before.body["paid"])
-	// As of the day before the write-off, it is still outstanding; as of today it is not.
-	yesterday := time.Now().UTC().AddDate(0, 0, -1).Format("2006-01-02")
-	eq(t, "as of yesterday", f.progress("?as_of="+yesterday).body["outstanding_pledges"], before.body["outstanding_pledges"])
-	eq(t, "as of today", f.progress("?as_of="+time.Now().UTC().Format("2006-01-02")).body["outstanding_pledges"], after.body["outstanding_pledges"])
+
 	f.do("POST", fmt.Sprintf("/api/v1/pledges/%d/write-off", id), f.staff, map[string]any{"amount": "500.01", "reason": "x"}).fails(422, "validation_failed", "amount")
 	f.do("POST", fmt.Sprintf("/api/v1/pledges/%d/write-off", id), f.staff, map[string]any{"amount": "1.00"}).fails(422, "validation_failed", "reason")
 
@@ -128,3 +125,21 @@ func TestPledgeSchedules(t *testing.T) {
 }
 
 func mustDec(v any) decimal.Decimal { return decimal.RequireFromString(fmt.Sprint(v)) }
+
+// A write-off counts in ?as_of= from the day it was made, once.
+func TestWriteOffAsOf(t *testing.T) {
+	f := newFixture(t)
+	id := f.pledge(f.swiss, "3000.00", "EUR", "2024-08-01", "schedule", []any{row("2024-12-31", "1000.00"), row("2025-12-31", "2000.00")}).status(201).id()
+	f.pay(f.swiss, id, "1000.00", "EUR", "2024-12-20").status(201)
+	today := time.Now().UTC().Format("2006-01-02")
+	yesterday := time.Now().UTC().AddDate(0, 0, -1).Format("2006-01-02")
+	before := f.progress("?as_of=" + yesterday)
+	wo := f.do("POST", fmt.Sprintf("/api/v1/pledges/%d/write-off", id), f.staff, map[string]any{"amount": "500.00", "reason": "Budget cut"}).status(200)
+	eq(t, "written_off_usd", wo.body["written_off_usd"], "555.55") // 2000/0.9 - 1500/0.9 = 2222.22 - 1666.67
+	eq(t, "as of yesterday, unchanged", f.progress("?as_of="+yesterday).body["outstanding_pledges"], before.body["outstanding_pledges"])
+	now := f.progress("?as_of=" + today)
+	eq(t, "as of today, less by its USD value", mustDec(before.body["outstanding_pledges"]).Sub(mustDec(now.body["outstanding_pledges"])).StringFixed(2), "555.55")
+	eq(t, "pledged too", mustDec(before.body["pledged"]).Sub(mustDec(now.body["pledged"])).StringFixed(2), "555.55")
+	eq(t, "and now", f.progress("").body["outstanding_pledges"], now.body["outstanding_pledges"])
+	eq(t, "instalments", summary(instalments(wo)), "1 2024-12-31 1000.00/1000.00/0.00/0.00 paid; 2 2025-12-31 2000.00/0.00/500.00/1500.00 overdue; ")
+}

@@ -125,6 +125,9 @@ type StatementPledge struct {
 	Status         string `json:"status"`
 	Earmarking     string `json:"earmarking"`
 	Reference      string `json:"reference"`
+	// Issue 11: what was written off, and when the next instalment falls due.
+	WrittenOff Money `json:"written_off"`
+	NextDueOn  Date  `json:"next_due_on"`
 }
 
 // StatementGift is one of the donor's contributions (voided ones are left out).

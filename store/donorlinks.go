@@ -238,7 +238,7 @@ func (s *Store) DonorStatement(ctx context.Context, link models.DonorLink, lang 
 			st.Pledges = append(st.Pledges, models.StatementPledge{ID: p.ID, FundCode: f.Code, FundName: f.Name,
 				PledgedOn: p.PledgedOn, DueOn: p.DueOn, Amount: p.Amount, Currency: p.Currency, ExchangeRate: p.ExchangeRate,
 				AmountUSD: p.AmountUSD, Paid: p.Paid, Outstanding: p.Outstanding, OutstandingUSD: p.OutstandingUSD,
-				Status: p.Status, Earmarking: p.Earmarking, Reference: p.Reference})
+				Status: p.Status, Earmarking: p.Earmarking, Reference: p.Reference, WrittenOff: p.WrittenOff, NextDueOn: p.NextDueOn})
 		}
 		var crows []contributionRow
 		if err := cq.Order("received_on, id").Find(&crows).Error; err != nil {

@@ -145,29 +145,13 @@ function failed(status, data) {
 
 // ---- actions -----------------------------------------------------------------------------
 
-async function dryRun() {
-  if (!chosen) {
-    message(t('import.no_file'));
-    $('#import-drop').focus();
-    return;
-  }
+// busy runs one request at a time, with its message while it runs; the buttons wait.
+async function busy(text, run) {
   sending = true;
   updateCommit();
-  message(t('import.checking', { name: chosen.name }), true);
-  const sent = chosen;
-  const k = kind();
+  message(text, true);
   try {
-    const { status, data } = await send('dry_run');
-    if (sent !== chosen) return; // another file was chosen meanwhile
-    if (status === 200) {
-      message('');
-      showDryRun(data);
-      checked = data.invalid === 0 && data.rows > 0 ? { seq: sent.seq, kind: k } : null;
-    } else {
-      checked = null;
-      $('#import-result').replaceChildren();
-      failed(status, data);
-    }
+    await run();
   } catch {
     message(t('common.network_error'));
   } finally {
@@ -176,19 +160,42 @@ async function dryRun() {
   }
 }
 
+const newKey = () => crypto.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(16).slice(2)}`;
+
+async function dryRun() {
+  if (!chosen) {
+    message(t('import.no_file'));
+    $('#import-drop').focus();
+    return;
+  }
+  const sent = chosen;
+  const k = kind();
+  await busy(t('import.checking', { name: sent.name }), async () => {
+    const { status, data } = await send('dry_run');
+    if (sent !== chosen) return; // another file was chosen meanwhile
+    checked = null;
+    if (status !== 200) {
+      $('#import-result').replaceChildren();
+      failed(status, data);
+      return;
+    }
+    message('');
+    showDryRun(data);
+    // One Idempotency-Key per clean dry run: a second click, or a retry after a lost
+    // answer, cannot import the file twice.
+    if (data.invalid === 0 && data.rows > 0) checked = { seq: sent.seq, kind: k, key: newKey() };
+  });
+}
+
 async function commit() {
   if (!chosen || !checked) return;
-  sending = true;
-  updateCommit();
-  message(t('import.committing', { name: chosen.name }), true);
-  // One key per checked file: a second click, or a retry after a lost answer, cannot import twice.
-  chosen.key ??= crypto.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(16).slice(2)}`;
-  try {
-    const { status, data } = await send('commit', chosen.key);
+  const { key } = checked;
+  await busy(t('import.committing', { name: chosen.name }), async () => {
+    const { status, data } = await send('commit', key);
     if (status === 201) {
       message('');
       showCommitted(data);
-      checked = null; // imported: a second import of the same file needs a new dry run (and finds duplicates)
+      checked = null; // imported: importing the same file again needs a new dry run (and finds duplicates)
       loadHistory();
     } else if (status === 422 && (data?.errors || data?.error?.errors)) {
       message('');
@@ -197,12 +204,7 @@ async function commit() {
     } else {
       failed(status, data);
     }
-  } catch {
-    message(t('common.network_error'));
-  } finally {
-    sending = false;
-    updateCommit();
-  }
+  });
 }
 
 // ---- past imports ------------------------------------------------------------------------

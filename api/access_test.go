@@ -211,9 +211,10 @@ var routeAccess = map[string]string{
 	"GET /api/v1/funds/:fund/breakdown": lvPublic,
 	"POST /api/v1/donors/:id/merge":     lvAdmin,
 	// Issue 12: imports (each row checked against its fund).
-	"POST /api/v1/imports":    lvShared,
-	"GET /api/v1/imports":     lvRead,
-	"GET /api/v1/imports/:id": lvRead,
+	"POST /api/v1/imports":                lvShared,
+	"GET /api/v1/imports":                 lvRead,
+	"GET /api/v1/imports/:id":             lvRead,
+	"GET /api/v1/imports/templates/:file": lvRead,
 	// Issue 15: public pages, open data, donor links, acknowledgements.
 	"GET /api/v1/funds/:fund/snapshot.zip":       lvPublic,
 	"GET /api/v1/donors/:id/links":               lvRead,

@@ -217,6 +217,7 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 	v1.POST("/imports", shared, h.CreateImport)
 	v1.GET("/imports", staff, h.ListImports)
 	v1.GET("/imports/:id", staff, h.GetImport)
+	v1.GET("/imports/templates/:file", staff, h.ImportTemplate) // {kind}.csv or .xlsx, headers in ?lang=
 
 	v1.GET("/audit", auditor, h.ListAudit)
 }

@@ -361,6 +361,9 @@ func TestOpenAPIMatchesEveryAnswer(t *testing.T) {
 	imp := id(c.call("POST", "/api/v1/imports", staff, string(body), "Content-Type", ct).status(http.StatusCreated))
 	c.call("GET", "/api/v1/imports?limit=5", staff, nil).status(http.StatusOK)
 	c.call("GET", "/api/v1/imports/"+imp, staff, nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/imports/templates/contributions.csv?lang=fr", staff, nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/imports/templates/rates.xlsx?lang=ar", staff, nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/imports/templates/grants.csv", staff, nil).fails(http.StatusNotFound, "not_found", "")
 	c.call("POST", "/api/v1/documents/"+doc+"/supersede", staff, map[string]any{"reason": "Replaced by the countersigned copy"}).status(http.StatusOK)
 	c.call("PATCH", "/api/v1/funds/"+fund, admin, map[string]any{"require_agreement_for_commitment": true}).status(http.StatusOK)
 	// Issue 14: duplicate donors and merges.

@@ -303,7 +303,7 @@ func TestConsoleScreenshots(t *testing.T) {
 		for _, lang := range languages {
 			ctx := tab(t, width)
 			signIn(t, ctx, lang)
-			for _, screen := range []string{"pledges", "contributions", "donors", "rates", "exports", "funds", "users", "audit"} {
+			for _, screen := range []string{"pledges", "contributions", "donors", "rates", "exports", "imports", "funds", "users", "audit"} {
 				must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-tab=%q]`, screen)))))
 				switch screen {
 				case "pledges", "contributions", "donors", "rates":
@@ -312,6 +312,8 @@ func TestConsoleScreenshots(t *testing.T) {
 					waitFor(t, ctx, fmt.Sprintf(`document.querySelector('#tab-%s table')`, screen))
 				case "audit":
 					waitFor(t, ctx, `document.querySelector('#tab-audit .audit-list')?.children.length > 0`)
+				case "imports":
+					waitFor(t, ctx, `document.querySelector('#import-history').dataset.state === 'ready'`)
 				}
 				if w := js[int](t, ctx, `document.documentElement.scrollWidth`); width == phone && w > phone {
 					t.Errorf("%s %s at %d px is %d px wide", lang, screen, phone, w)

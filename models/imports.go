@@ -71,7 +71,7 @@ type ImportCurrencyAmount struct {
 // included: what the statement shows), per currency and in USD.
 type ImportTotals struct {
 	ByCurrency []ImportCurrencyAmount `json:"by_currency"`
-	AmountUSD  Money            `json:"amount_usd"`
+	AmountUSD  Money                  `json:"amount_usd"`
 }
 
 // ImportDryRunResult is the answer of a dry run.
@@ -171,8 +171,9 @@ var importAliases = map[string]map[string]string{
 func ImportFields(kind string) []string { return importFields[kind] }
 
 // MapColumns gives each header of a file the field it carries: mapping
-// (header -> field) first, else the header itself (folded) or one of its
-// aliases. Columns giving no field are not read (an export's id, amount_usd...).
+// (header -> field) first, else the header itself (folded), one of its
+// aliases, or its template header in one of the pages' languages. Columns
+// giving no field are not read (an export's id, amount_usd...).
 func MapColumns(kind string, headers []string, mapping map[string]string) ([]string, error) {
 	p := Problems{}
 	allowed := map[string]bool{}
@@ -201,6 +202,8 @@ func MapColumns(kind string, headers []string, mapping map[string]string) ([]str
 			f = folded
 		} else if a, ok := importAliases[kind][folded]; ok {
 			f = a
+		} else if a, ok := importLabelIndex[kind][folded]; ok {
+			f = a // a template's header in French or Arabic (import_headers.go)
 		}
 		if f == "" {
 			continue

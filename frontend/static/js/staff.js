@@ -857,7 +857,7 @@ async function signedIn(user) {
   me = user;
   for (const b of $$('[data-admin]')) b.hidden = user?.role !== 'admin';
   const wanted = location.hash.slice(1);
-  showTab(wanted in LISTS || wanted === 'exports' || (wanted in ADMIN_SCREENS && user?.role === 'admin') ? wanted : 'pledges');
+  showTab(wanted in LISTS || wanted === 'exports' || wanted === 'imports' || (wanted in ADMIN_SCREENS && user?.role === 'admin') ? wanted : 'pledges');
   document.body.dataset.state = 'ready';
 }
 

@@ -210,6 +210,11 @@ var routeAccess = map[string]string{
 	// Issue 14: the public breakdown, merging duplicate donors (admin).
 	"GET /api/v1/funds/:fund/breakdown": lvPublic,
 	"POST /api/v1/donors/:id/merge":     lvAdmin,
+	// Issue 11: ageing and forecast (staff reads).
+	"GET /api/v1/funds/:fund/ageing":      lvRead,
+	"GET /api/v1/funds/:fund/ageing.csv":  lvRead,
+	"GET /api/v1/funds/:fund/ageing.xlsx": lvRead,
+	"GET /api/v1/funds/:fund/forecast":    lvRead,
 	// Issue 12: imports (each row checked against its fund).
 	"POST /api/v1/imports":                lvShared,
 	"GET /api/v1/imports":                 lvRead,

@@ -159,6 +159,11 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 	v1.GET("/funds/:fund/timeline", h.Timeline)
 	// Issue 14: paid by earmarking and currency, as of a day, for the dashboard.
 	v1.GET("/funds/:fund/breakdown", h.FundBreakdown)
+	// Issue 11: what donors still owe, aged, and the cash to expect (staff).
+	v1.GET("/funds/:fund/ageing", staff, h.Ageing)
+	v1.GET("/funds/:fund/ageing.csv", staff, h.AgeingCSV)
+	v1.GET("/funds/:fund/ageing.xlsx", staff, h.AgeingXLSX)
+	v1.GET("/funds/:fund/forecast", staff, h.Forecast)
 
 	v1.GET("/donors", staff, h.ListDonors)
 	v1.POST("/donors", shared, h.CreateDonor)

@@ -357,7 +357,7 @@ func TestCSVVoidedFilterAndNewColumns(t *testing.T) {
 	pl := readCSV(t, f.do("GET", "/api/v1/exports/pledges.csv", f.staff, nil))
 	eq(t, "pledge header", strings.Join(pl[0], ","), "id,fund_code,donor_id,donor_name,stage,pledged_on,due_on,amount,currency,"+
 		"exchange_rate,amount_usd,paid,paid_usd,outstanding,outstanding_usd,status,earmarking,reference,notes,cancel_reason,"+
-		"cancelled_at,created_at,created_by")
+		"cancelled_at,created_at,created_by,written_off,written_off_usd,next_due_on")
 	eq(t, "paid_usd at the payment's rate", pl[1][12], "37500.00")
 	eq(t, "paid_usd of an unpaid pledge", pl[2][12], "0.00")
 	livePl := readCSV(t, f.do("GET", "/api/v1/exports/pledges.csv?voided=exclude", f.staff, nil))

@@ -156,7 +156,9 @@ func (h *Handler) exportContributions(c *gin.Context, format exportFormat) {
 
 var pledgeColumns = []string{"id", "fund_code", "donor_id", "donor_name", "stage", "pledged_on", "due_on", "amount", "currency",
 	"exchange_rate", "amount_usd", "paid", "paid_usd", "outstanding", "outstanding_usd", "status", "earmarking", "reference", "notes",
-	"cancel_reason", "cancelled_at", "created_at", "created_by"}
+	"cancel_reason", "cancelled_at", "created_at", "created_by",
+	// Issue 11, last so that the columns before keep their places.
+	"written_off", "written_off_usd", "next_due_on"}
 
 // ExportPledges answers GET /exports/pledges.csv?fund_id=&donor_id=&status=&stage=&q=&earmarking=&currency=&from=&to=&voided=.
 func (h *Handler) ExportPledges(c *gin.Context) { h.exportPledges(c, h.csvFormat) }
@@ -177,8 +179,8 @@ func (h *Handler) exportPledges(c *gin.Context, format exportFormat) {
 	defer release()
 	c.Set(langKey, lang)
 	t := &exportTable{sheet: "pledges", columns: pledgeColumns,
-		totals: newTotals([]string{"live", "cancelled"}, []string{"amount", "amount_usd", "paid", "paid_usd", "outstanding", "outstanding_usd"},
-			[]bool{false, true, false, true, false, true}),
+		totals: newTotals([]string{"live", "cancelled"}, []string{"amount", "amount_usd", "paid", "paid_usd", "outstanding", "outstanding_usd",
+			"written_off", "written_off_usd"}, []bool{false, true, false, true, false, true, false, true}),
 		filters: filtersOf(c, "fund_id", "donor_id", "status", "stage", "q", "earmarking", "currency", "from", "to", "voided")}
 	format(c, "pledges", t, func(write func([]any) error) error {
 		return h.reporting.ExportPledges(c.Request.Context(), f, voided, func(p models.Pledge, paidUSD models.Money) error {
@@ -187,10 +189,10 @@ func (h *Handler) exportPledges(c *gin.Context, format exportFormat) {
 				group = "cancelled"
 			}
 			t.totals.add(group, p.Currency, p.Amount.Amount, p.AmountUSD.Amount, p.Paid.Amount, paidUSD.Amount,
-				p.Outstanding.Amount, p.OutstandingUSD.Amount)
+				p.Outstanding.Amount, p.OutstandingUSD.Amount, p.WrittenOff.Amount, p.WrittenOffUSD.Amount)
 			return write([]any{p.ID, p.FundCode, p.DonorID, p.DonorName, p.Stage, p.PledgedOn, p.DueOn, p.Amount, p.Currency,
 				p.ExchangeRate, p.AmountUSD, p.Paid, paidUSD, p.Outstanding, p.OutstandingUSD, p.Status, p.Earmarking,
-				p.Reference, p.Notes, p.CancelReason, p.CancelledAt, p.CreatedAt, p.CreatedBy})
+				p.Reference, p.Notes, p.CancelReason, p.CancelledAt, p.CreatedAt, p.CreatedBy, p.WrittenOff, p.WrittenOffUSD, p.NextDueOn})
 		})
 	})
 }

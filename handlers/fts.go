@@ -31,8 +31,9 @@ var ftsEarmarking = map[string]string{"unearmarked": "Unearmarked", "softly_earm
 // ExportFTS answers GET /exports/fts.csv?fund_id=&from=&to=&hxl=: one row per
 // live contribution (status paid, its whole amount) and one per live pledge
 // with something outstanding (status pledge or commitment, its outstanding
-// part only), so that nothing is counted twice: amountUSD sums to paid plus
-// outstanding. Fully paid and cancelled pledges have no row.
+// part only: neither paid nor written off), so that nothing is counted twice:
+// amountUSD sums to paid plus outstanding. Fully paid, wholly written-off and
+// cancelled pledges have no row.
 func (h *Handler) ExportFTS(c *gin.Context) {
 	q := newQuery(c)
 	f := models.RecordFilter{FundID: q.id("fund_id")}
@@ -65,7 +66,8 @@ func ftsRow(r models.LedgerRecord) (row []string, ok bool) {
 	status, amount, usd := "paid", r.Amount, r.AmountUSD()
 	what := "Contribution"
 	if r.Kind == models.RecordPledge {
-		// (When write-offs exist, issue 11, the written-off part leaves the outstanding part here.)
+		// Outstanding is neither paid nor written off (issue 11): a written-off
+		// part is in no row, as it is in neither paid nor outstanding_pledges.
 		if !r.Outstanding.Amount.IsPositive() {
 			return nil, false
 		}

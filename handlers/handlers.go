@@ -39,6 +39,7 @@ type Handler struct {
 	cop           *http.CrossOriginProtection
 	exports       *Exports
 	imports       ImportStore // issue 12
+	ageing        AgeingStore // issue 11
 	// ImportMaxBytes bounds an imported file (FUNDTRACKER_IMPORT_MAX_BYTES, 50 MiB unless set).
 	ImportMaxBytes int64
 }
@@ -61,6 +62,7 @@ type Store interface {
 	PublicStore
 	BreakdownStore
 	ImportStore
+	AgeingStore
 }
 
 // New returns the handlers over a store.
@@ -68,7 +70,7 @@ func New(s Store) *Handler {
 	return &Handler{funds: s, donors: s, rates: s, pledges: s, contributions: s, reports: s, auth: s, users: s,
 		audit: s, health: s, reporting: s, breakdown: s, public: s, access: s, documents: s, DocumentMaxBytes: DefaultDocumentMaxBytes,
 		cop: http.NewCrossOriginProtection(), exports: NewExports(0, 0),
-		imports: s, ImportMaxBytes: DefaultImportMaxBytes}
+		imports: s, ImportMaxBytes: DefaultImportMaxBytes, ageing: s}
 }
 
 // LimitExports sets how many CSV exports run at once and how long one write

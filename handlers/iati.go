@@ -250,12 +250,19 @@ func activityStatus(f models.Fund, on models.Date) string {
 	return "2"
 }
 
-// iatiValue is the value a record reports: a contribution's amount, a
-// pledge's whole amount. (When write-offs exist, issue 11, a pledge's
-// written-off part is taken off here.)
-func iatiValue(r models.LedgerRecord) models.Money { return r.Amount }
+// iatiValue is the value a record reports: a contribution's amount; a
+// pledge's amount less what was written off by the day the file is as of
+// (issue 11): a write-off is agreed never to be paid, so it is no longer
+// pledged or committed, as progress's pledged no longer counts it. The
+// transaction keeps the pledge's date: IATI has no transaction type for a
+// reduced pledge, and a negative incoming pledge is refused by validators.
+func iatiValue(r models.LedgerRecord) models.Money { return r.CommittedValue() }
 
 func (w *iatiWriter) transaction(f models.Fund, org models.IATIOrg, orgName string, r models.LedgerRecord) {
+	value := iatiValue(r)
+	if !value.Amount.IsPositive() {
+		return // a pledge wholly written off, nothing paid on it: nothing was pledged after all
+	}
 	code := iatiIncomingFunds
 	if r.Kind == models.RecordPledge {
 		code = iatiIncomingPledge
@@ -266,7 +273,7 @@ func (w *iatiWriter) transaction(f models.Fund, org models.IATIOrg, orgName stri
 	w.open("transaction", attr{"ref", r.Kind + "-" + strconv.FormatInt(r.ID, 10)})
 	w.empty("transaction-type", attr{"code", code})
 	w.empty("transaction-date", attr{"iso-date", string(r.Date)})
-	w.text("value", iatiValue(r).String(), attr{"currency", r.Currency}, attr{"value-date", string(r.Date)})
+	w.text("value", value.String(), attr{"currency", r.Currency}, attr{"value-date", string(r.Date)})
 	if r.Donor.Anonymous {
 		w.narrated("provider-org", models.AnonymousName)
 	} else {

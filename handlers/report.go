@@ -43,6 +43,7 @@ type reportLine struct {
 type reportOutstanding struct {
 	Donor, Stage, PledgedOn, DueOn, Currency, Outstanding, OutstandingUSD string
 	Overdue                                                               bool
+	Bucket                                                                string // the ageing bucket of DueOn, when overdue
 }
 
 type reportPage struct {
@@ -150,11 +151,7 @@ func (h *Handler) FundReport(c *gin.Context) {
 	currencyAmount := map[string]decimal.Decimal{}
 	var periodCents int64
 	var periodCount int
-	paidOn := map[int64]decimal.Decimal{} // per pledge, paid as of
 	for _, r := range contributions {
-		if r.PledgeID != nil {
-			paidOn[*r.PledgeID] = paidOn[*r.PledgeID].Add(r.Amount.Amount)
-		}
 		if (from != "" && r.Date < from) || r.Date > to {
 			continue
 		}
@@ -172,20 +169,46 @@ func (h *Handler) FundReport(c *gin.Context) {
 	})
 	page.ByEarmarking = lines(byEarmark, usd, nil)
 
-	// Pledges with something outstanding as of the day (payments made after it not counted).
+	// Pledges with something outstanding as of the day (payments made after
+	// it not counted, write-offs made by it counted), from the fund's ageing
+	// on that day (issue 11): the due date shown is the pledge's earliest
+	// instalment still open, its ageing bucket beside it when overdue; the
+	// total is progress's outstanding_pledges to the cent.
+	ageing, err := h.ageing.FundAgeing(ctx, c.Param("code"), asOf)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	type pledgeAgeing struct {
+		first models.AgeingItem // the most overdue open instalment: items come most overdue first
+		out   decimal.Decimal
+		cents int64
+	}
+	byPledge := map[int64]*pledgeAgeing{}
 	var outCents int64
+	for _, it := range ageing.Items {
+		pa := byPledge[it.PledgeID]
+		if pa == nil {
+			pa = &pledgeAgeing{first: it}
+			byPledge[it.PledgeID] = pa
+		}
+		pa.out = pa.out.Add(it.Outstanding.Amount)
+		cents := models.ToMinor(it.OutstandingUSD.Amount, 2)
+		pa.cents += cents
+		outCents += cents
+	}
 	for _, p := range pledges {
-		paid := paidOn[p.ID]
-		out := p.Amount.Amount.Sub(paid)
-		if !out.IsPositive() {
+		pa := byPledge[p.ID]
+		if pa == nil {
 			continue
 		}
-		cents := models.OutstandingUSDCents(p.Amount.Amount, paid, p.ExchangeRate.Decimal, false)
-		outCents += cents
-		// (When ageing exists, issue 11, its bucket goes beside the due date here.)
-		page.Outstanding = append(page.Outstanding, reportOutstanding{Donor: donorName(p), Stage: tr("report.stage." + p.Stage),
-			PledgedOn: string(p.Date), DueOn: string(p.DueOn), Currency: p.Currency,
-			Outstanding: formatNumber(out, p.Amount.Places, lang), OutstandingUSD: usd(cents), Overdue: p.DueOn != "" && p.DueOn < asOf})
+		o := reportOutstanding{Donor: donorName(p), Stage: tr("report.stage." + p.Stage), PledgedOn: string(p.Date),
+			DueOn: string(pa.first.DueOn), Currency: p.Currency, Outstanding: formatNumber(pa.out, p.Amount.Places, lang),
+			OutstandingUSD: usd(pa.cents), Overdue: pa.first.DaysOverdue > 0}
+		if o.Overdue {
+			o.Bucket = tr("summary.group." + pa.first.Bucket)
+		}
+		page.Outstanding = append(page.Outstanding, o)
 	}
 	page.OutstandingTotal = usd(outCents)
 	page.Chart = cumulativeChart(contributions, fund.TargetUSD, progress, asOf, lang, tr)

@@ -31,22 +31,34 @@ type LedgerRecord struct {
 	Amount           Money // the original amount
 	AmountUSDCents   int64
 	Paid             Money // pledges: paid so far; contributions: the amount
-	Outstanding      Money // pledges: what is still expected; contributions: zero
+	WrittenOff       Money // pledges: written off so far (issue 11); contributions: zero
+	Outstanding      Money // pledges: what is still expected (neither paid nor written off); contributions: zero
 	OutstandingUSD   Money
 }
 
-// SetAmounts fills the money of a record from its minor units and rate text.
-func (r *LedgerRecord) SetAmounts(amountMinor, paidMinor int64, rate string) {
+// SetAmounts fills the money of a record from its minor units and rate text:
+// what is outstanding is neither paid nor written off, its USD value rounded
+// as the pledge's outstanding_usd is.
+func (r *LedgerRecord) SetAmounts(amountMinor, paidMinor, writtenOffMinor int64, rate string) {
 	places := MinorUnits(r.Currency)
 	r.ExchangeRate, _ = ParseRate(rate)
 	r.Amount = Money{FromMinor(amountMinor, places), places}
 	r.Paid = Money{FromMinor(paidMinor, places), places}
-	out := r.Amount.Amount.Sub(r.Paid.Amount)
+	r.WrittenOff = Money{FromMinor(writtenOffMinor, places), places}
+	settled := r.Paid.Amount.Add(r.WrittenOff.Amount)
+	out := r.Amount.Amount.Sub(settled)
 	if out.IsNegative() {
 		out = decimal.Zero
 	}
 	r.Outstanding = Money{out, places}
-	r.OutstandingUSD = USDCents(OutstandingUSDCents(r.Amount.Amount, r.Paid.Amount, r.ExchangeRate.Decimal, false))
+	r.OutstandingUSD = USDCents(OutstandingUSDCents(r.Amount.Amount, settled, r.ExchangeRate.Decimal, false))
+}
+
+// CommittedValue is what a pledge still commits its donor to: its amount less
+// what was written off (a write-off is agreed never to be paid); a
+// contribution's amount.
+func (r LedgerRecord) CommittedValue() Money {
+	return Money{r.Amount.Amount.Sub(r.WrittenOff.Amount), r.Amount.Places}
 }
 
 // AmountUSD is the record's whole value in USD.

@@ -59,7 +59,8 @@ func (s *Store) ExportPledges(ctx context.Context, f PledgeFilter, voided string
 	rows, err := q.Select(`pledges.id, pledges.fund_id, pledges.donor_id, pledges.amount_minor, pledges.currency,
 		pledges.exchange_rate, pledges.amount_usd_cents, pledges.paid_minor, pledges.pledged_on, pledges.due_on, pledges.stage,
 		pledges.earmarking, pledges.reference, pledges.notes, pledges.cancelled_at, pledges.cancel_day, pledges.cancel_reason,
-		pledges.cancelled_by, pledges.created_at, pledges.created_by, pledges.updated_at, funds.code, donors.name, ` + paidUSDSelect).
+		pledges.cancelled_by, pledges.created_at, pledges.created_by, pledges.updated_at, funds.code, donors.name,
+		pledges.written_off_minor, pledges.next_due_on, ` + paidUSDSelect).
 		Order("pledges.id").Rows()
 	if err != nil {
 		return err
@@ -70,7 +71,8 @@ func (s *Store) ExportPledges(ctx context.Context, f PledgeFilter, voided string
 		var paidUSD int64
 		if err := rows.Scan(&r.ID, &r.FundID, &r.DonorID, &r.AmountMinor, &r.Currency, &r.ExchangeRate, &r.AmountUSDCents,
 			&r.PaidMinor, &r.PledgedOn, &r.DueOn, &r.Stage, &r.Earmarking, &r.Reference, &r.Notes, &r.CancelledAt, &r.CancelDay,
-			&r.CancelReason, &r.CancelledBy, &r.CreatedAt, &r.CreatedBy, &r.UpdatedAt, &r.FundCode, &r.DonorName, &paidUSD); err != nil {
+			&r.CancelReason, &r.CancelledBy, &r.CreatedAt, &r.CreatedBy, &r.UpdatedAt, &r.FundCode, &r.DonorName,
+			&r.WrittenOffMinor, &r.NextDueOn, &paidUSD); err != nil {
 			return err
 		}
 		if err := fn(r.model(today), models.USDCents(paidUSD)); err != nil {
@@ -123,26 +125,34 @@ func (s *Store) DonorSharesWithIDs(ctx context.Context, idOrCode string) (out []
 }
 
 // EachLiveRecord streams the live pledges (oldest first), then the live
-// contributions (oldest first), that match f.
+// contributions (oldest first), that match f. A pledge's paid and written-off
+// parts are as they stood at the end of f.AsOf (now when unset).
 func (s *Store) EachLiveRecord(ctx context.Context, f RecordFilter, fn func(models.LedgerRecord) error) error {
 	db := s.r.WithContext(ctx)
+	settled, args := "p.paid_minor, p.written_off_minor", []any(nil)
+	if f.AsOf != "" {
+		settled = `(SELECT COALESCE(SUM(c.amount_minor), 0) FROM contributions c WHERE c.pledge_id = p.id
+			AND c.received_on <= ? AND (c.void_day = '' OR c.void_day > ?)),
+			(SELECT COALESCE(SUM(w.amount_minor), 0) FROM pledge_write_offs w WHERE w.pledge_id = p.id AND w.day <= ?)`
+		args = []any{string(f.AsOf), string(f.AsOf), string(f.AsOf)}
+	}
 	pq := db.Table("pledges p").Select(`p.id, p.fund_id, f.code, f.name, f.organization, p.donor_id, d.name, d.kind,
-		d.country_code, d.anonymous, d.iati_org_ref, p.amount_minor, p.currency, p.exchange_rate, p.amount_usd_cents, p.paid_minor,
-		p.pledged_on, p.due_on, p.stage, p.earmarking, p.reference`).
+		d.country_code, d.anonymous, d.iati_org_ref, p.amount_minor, p.currency, p.exchange_rate, p.amount_usd_cents, `+settled+`,
+		p.pledged_on, p.due_on, p.stage, p.earmarking, p.reference`, args...).
 		Joins("JOIN funds f ON f.id = p.fund_id").Joins("JOIN donors d ON d.id = p.donor_id")
 	pq = recordWhere(pq, f, "p", "p.pledged_on", "p.cancelled_at", "p.cancel_day").Order("p.pledged_on, p.id")
 	err := eachRow(pq, func(rows *sql.Rows) error {
 		var r models.LedgerRecord
-		var amount, paid int64
+		var amount, paid, writtenOff int64
 		var rate string
 		if err := rows.Scan(&r.ID, &r.FundID, &r.FundCode, &r.FundName, &r.FundOrganization, &r.Donor.ID, &r.Donor.Name,
 			&r.Donor.Kind, &r.Donor.CountryCode, &r.Donor.Anonymous, &r.DonorIATIRef, &amount, &r.Currency, &rate, &r.AmountUSDCents,
-			&paid, &r.Date, &r.DueOn, &r.Stage, &r.Earmarking, &r.Reference); err != nil {
+			&paid, &writtenOff, &r.Date, &r.DueOn, &r.Stage, &r.Earmarking, &r.Reference); err != nil {
 			return err
 		}
 		r.Kind = models.RecordPledge
 		r.DecisionDate = r.Date
-		r.SetAmounts(amount, paid, rate)
+		r.SetAmounts(amount, paid, writtenOff, rate)
 		return fn(r)
 	})
 	if err != nil {
@@ -167,7 +177,7 @@ func (s *Store) EachLiveRecord(ctx context.Context, f RecordFilter, fn func(mode
 		if r.DecisionDate == "" {
 			r.DecisionDate = r.Date
 		}
-		r.SetAmounts(amount, amount, rate)
+		r.SetAmounts(amount, amount, 0, rate)
 		return fn(r)
 	})
 }

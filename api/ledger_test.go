@@ -16,8 +16,10 @@ type fixture struct {
 	fund, morocco, swiss, anon int64
 }
 
-func newFixture(t *testing.T) *fixture {
-	e := newEnv(t)
+func newFixture(t *testing.T) *fixture { return fixtureOn(newEnv(t)) }
+
+// fixtureOn sets the fixture up on a server (one with a store clock, say).
+func fixtureOn(e *env) *fixture {
 	f := &fixture{env: e}
 	f.fund = e.do("POST", "/api/v1/funds", e.admin, map[string]any{"code": "resilience", "name": "Resilience Fund",
 		"organization": "IOM", "target_usd": "1000000.00", "opens_on": "2024-07-01"}).status(201).id()

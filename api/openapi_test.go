@@ -323,6 +323,13 @@ func TestOpenAPIMatchesEveryAnswer(t *testing.T) {
 		fails(http.StatusUnprocessableEntity, "validation_failed", "schedule")
 	c.call("POST", "/api/v1/pledges/"+sched+"/write-off", staff, map[string]any{"amount": "100.00", "reason": "Will not be paid"}).status(http.StatusOK)
 	c.call("POST", "/api/v1/pledges/"+other+"/write-off", staff, map[string]any{"reason": "Cancelled"}).fails(http.StatusConflict, "conflict", "")
+	c.call("GET", "/api/v1/funds/"+fund+"/ageing", staff, nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/funds/"+fund+"/ageing?as_of=2024-12-31", staff, nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/funds/"+fund+"/ageing?as_of=2024-12-32", staff, nil).fails(http.StatusUnprocessableEntity, "validation_failed", "as_of")
+	c.call("GET", "/api/v1/funds/"+fund+"/ageing.csv?as_of=2024-12-31&bom=1", staff, nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/funds/"+fund+"/ageing.xlsx?lang=fr", staff, nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/funds/"+fund+"/forecast?from=2024-09&months=24", staff, nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/funds/"+fund+"/forecast?from=2024-9&months=61", staff, nil).fails(http.StatusUnprocessableEntity, "validation_failed", "months")
 	c.call("GET", "/api/v1/pledges?status=cancelled&fund_id="+fund, staff, nil).status(http.StatusOK)
 	paid := id(c.call("POST", "/api/v1/contributions", staff, map[string]any{"pledge_id": jsonNumber(pledge), "amount": "450000.00",
 		"received_on": "2024-07-29", "reference": "TT-1"}, "Idempotency-Key", "c-1").status(http.StatusCreated))

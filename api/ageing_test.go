@@ -105,7 +105,7 @@ func TestAgeingFollowsPaymentsVoidsWriteOffsAndReschedules(t *testing.T) {
 	// One payment covers two and a half instalments.
 	pay := f.pay(f.swiss, p1, "625.00", "EUR", "2026-04-10").status(201).id()
 	pl := f.do("GET", fmt.Sprintf("/api/v1/pledges/%d", p1), f.staff, nil).status(200)
-	eq(t, "instalments after 625.00", instalments(pl), "[250.00/250.00/paid 250.00/250.00/paid 250.00/125.00/overdue 250.00/0.00/scheduled]")
+	eq(t, "instalments after 625.00", allocation(pl), "[250.00/250.00/paid 250.00/250.00/paid 250.00/125.00/overdue 250.00/0.00/scheduled]")
 	eq(t, "next_due_on", pl.str("next_due_on"), "2026-05-31")
 	a := f.checkAgeing(t, "")
 	eq(t, "as_of defaults to the store's today", a.str("as_of"), "2026-06-15")
@@ -135,7 +135,7 @@ func TestAgeingFollowsPaymentsVoidsWriteOffsAndReschedules(t *testing.T) {
 	// The void re-opens the instalments, from the day it was made.
 	f.do("POST", fmt.Sprintf("/api/v1/contributions/%d/void", pay), f.staff, map[string]any{"reason": "Bounced"}).status(200)
 	pl = f.do("GET", fmt.Sprintf("/api/v1/pledges/%d", p1), f.staff, nil).status(200)
-	eq(t, "instalments after the void", instalments(pl), "[250.00/0.00/overdue 250.00/0.00/overdue 250.00/0.00/overdue 250.00/0.00/scheduled]")
+	eq(t, "instalments after the void", allocation(pl), "[250.00/0.00/overdue 250.00/0.00/overdue 250.00/0.00/overdue 250.00/0.00/scheduled]")
 	eq(t, "p1 after the void", agedItems(f.ageing(""), p1), []string{fmt.Sprintf("%d/1 250.00 135 91-180", p1),
 		fmt.Sprintf("%d/2 250.00 76 31-90", p1), fmt.Sprintf("%d/3 250.00 15 1-30", p1), fmt.Sprintf("%d/4 250.00 0 current", p1)})
 	eq(t, "p1 on a day the payment was live", agedItems(f.ageing("2026-05-01"), p1), []string{fmt.Sprintf("%d/3 125.00 0 current", p1),
@@ -149,7 +149,7 @@ func TestAgeingFollowsPaymentsVoidsWriteOffsAndReschedules(t *testing.T) {
 	eq(t, "written_off", w.str("written_off"), "200.00")
 	eq(t, "written_off_usd", w.str("written_off_usd"), "222.23") // 600/0.9 = 666.67 before, 400/0.9 = 444.44 after
 	eq(t, "outstanding_usd", w.str("outstanding_usd"), "444.44")
-	eq(t, "instalments after the write-off", instalments(w), "[250.00/250.00/paid 250.00/150.00/overdue 250.00/0.00/overdue 250.00/0.00/scheduled]")
+	eq(t, "instalments after the write-off", allocation(w), "[250.00/250.00/paid 250.00/150.00/overdue 250.00/0.00/overdue 250.00/0.00/scheduled]")
 	after := f.progress("")
 	fall := dec(t, before.str("outstanding_pledges")).Sub(dec(t, after.str("outstanding_pledges")))
 	eq(t, "outstanding falls once", fall.StringFixed(2), "222.23")
@@ -167,7 +167,7 @@ func TestAgeingFollowsPaymentsVoidsWriteOffsAndReschedules(t *testing.T) {
 	r := f.do("PUT", fmt.Sprintf("/api/v1/pledges/%d/schedule", p1), f.staff, map[string]any{"schedule": []any{
 		map[string]any{"due_on": "2026-01-31", "amount": "400.00"}, map[string]any{"due_on": "2026-09-30", "amount": "200.00"},
 		map[string]any{"due_on": "2026-12-31", "amount": "200.00"}}}).status(200)
-	eq(t, "instalments after the reschedule", instalments(r), "[400.00/400.00/paid 200.00/0.00/scheduled 200.00/0.00/scheduled]")
+	eq(t, "instalments after the reschedule", allocation(r), "[400.00/400.00/paid 200.00/0.00/scheduled 200.00/0.00/scheduled]")
 	eq(t, "paid kept", r.str("paid"), "400.00")
 	eq(t, "written_off kept", r.str("written_off"), "200.00")
 	eq(t, "p1 rescheduled", agedItems(f.ageing(""), p1), []string{fmt.Sprintf("%d/2 200.00 0 current", p1), fmt.Sprintf("%d/3 200.00 0 current", p1)})
@@ -290,8 +290,8 @@ func TestReportsCountWriteOffsOnce(t *testing.T) {
 	}
 }
 
-// instalments writes a pledge answer's instalments as amount/paid/status.
-func instalments(r *response) string {
+// allocation writes a pledge answer's instalments as amount/paid/status.
+func allocation(r *response) string {
 	var out []string
 	for _, v := range r.body["instalments"].([]any) {
 		in := v.(map[string]any)

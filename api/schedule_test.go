@@ -136,7 +136,7 @@ func TestWriteOffAsOf(t *testing.T) {
 	before := f.progress("?as_of=" + yesterday)
 	wo := f.do("POST", fmt.Sprintf("/api/v1/pledges/%d/write-off", id), f.staff, map[string]any{"amount": "500.00", "reason": "Budget cut"}).status(200)
 	eq(t, "written_off_usd", wo.body["written_off_usd"], "555.55") // 2000/0.9 - 1500/0.9 = 2222.22 - 1666.67
-	eq(t, "as of yesterday, unchanged", f.progress("?as_of="+yesterday).body["outstanding_pledges"], before.body["outstanding_pledges"])
+	eq(t, "as of yesterday, unchanged", f.progress("?as_of=" + yesterday).body["outstanding_pledges"], before.body["outstanding_pledges"])
 	now := f.progress("?as_of=" + today)
 	eq(t, "as of today, less by its USD value", mustDec(before.body["outstanding_pledges"]).Sub(mustDec(now.body["outstanding_pledges"])).StringFixed(2), "555.55")
 	eq(t, "pledged too", mustDec(before.body["pledged"]).Sub(mustDec(now.body["pledged"])).StringFixed(2), "555.55")

@@ -177,8 +177,8 @@ func TestXLSXContributionsTypedAndReconciled(t *testing.T) {
 		t.Fatalf("panes %+v %v", panes, err)
 	}
 	x := sheetXML(t, res.raw, 1)
-	if !regexp.MustCompile(`<autoFilter ref="\$?A\$?1:\$?S\$?5"`).MatchString(x) || !strings.Contains(x, `state="frozen"`) {
-		t.Fatalf("no frozen header with an autofilter over A1:S5 in %.600s", x)
+	if !regexp.MustCompile(`<autoFilter ref="\$?A\$?1:\$?T\$?5"`).MatchString(x) || !strings.Contains(x, `state="frozen"`) {
+		t.Fatalf("no frozen header with an autofilter over A1:T5 in %.600s", x)
 	}
 
 	amount, currency, usd, received := column(t, wb, s, "Amount"), column(t, wb, s, "Currency"), column(t, wb, s, "Amount (USD)"), column(t, wb, s, "Received on")
@@ -335,7 +335,7 @@ func TestCSVVoidedFilterAndNewColumns(t *testing.T) {
 	paid := f.progress("").str("paid")
 	all := readCSV(t, f.do("GET", "/api/v1/exports/contributions.csv", f.staff, nil))
 	eq(t, "header", strings.Join(all[0], ","), "id,fund_code,donor_id,donor_name,donor_country,pledge_id,received_on,amount,currency,"+
-		"exchange_rate,amount_usd,earmarking,reference,notes,voided,void_reason,voided_at,created_at,created_by")
+		"exchange_rate,amount_usd,earmarking,reference,notes,voided,void_reason,voided_at,created_at,created_by,pledge_reference")
 	eq(t, "include is the default", len(all), 5)
 	eq(t, "donor_id", all[1][2], strconv.FormatInt(f.swiss, 10))
 	live := readCSV(t, f.do("GET", "/api/v1/exports/contributions.csv?voided=exclude", f.staff, nil))

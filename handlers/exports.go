@@ -117,7 +117,10 @@ func filtersOf(c *gin.Context, names ...string) [][2]string {
 
 var contributionColumns = []string{"id", "fund_code", "donor_id", "donor_name", "donor_country", "pledge_id", "received_on",
 	"amount", "currency", "exchange_rate", "amount_usd", "earmarking", "reference", "notes", "voided", "void_reason",
-	"voided_at", "created_at", "created_by"}
+	"voided_at", "created_at", "created_by",
+	// Last so that the columns before keep their places: a re-import into
+	// another ledger finds the pledge by its reference (ids are this ledger's).
+	"pledge_reference"}
 
 // ExportContributions answers GET /exports/contributions.csv?fund_id=&donor_id=&pledge_id=&from=&to=&q=&earmarking=&currency=&voided=.
 func (h *Handler) ExportContributions(c *gin.Context) { h.exportContributions(c, h.csvFormat) }
@@ -149,7 +152,7 @@ func (h *Handler) exportContributions(c *gin.Context, format exportFormat) {
 			t.totals.add(group, ct.Currency, ct.Amount.Amount, ct.AmountUSD.Amount)
 			return write([]any{ct.ID, ct.FundCode, ct.DonorID, ct.DonorName, ct.DonorCountry, idCell(ct.PledgeID), ct.ReceivedOn,
 				ct.Amount, ct.Currency, ct.ExchangeRate, ct.AmountUSD, ct.Earmarking, ct.Reference, ct.Notes, ct.Voided,
-				ct.VoidReason, ct.VoidedAt, ct.CreatedAt, ct.CreatedBy})
+				ct.VoidReason, ct.VoidedAt, ct.CreatedAt, ct.CreatedBy, ct.PledgeReference})
 		})
 	})
 }

@@ -20,7 +20,7 @@ var reportText = map[string]map[string]string{
 	"en": {
 		"sheet.contributions": "Contributions", "sheet.pledges": "Pledges", "sheet.donors": "Donors", "sheet.summary": "Summary",
 		"col.id": "ID", "col.fund_code": "Fund", "col.donor_id": "Donor ID", "col.donor_name": "Donor", "col.donor_country": "Donor country",
-		"col.pledge_id": "Pledge ID", "col.received_on": "Received on", "col.amount": "Amount", "col.currency": "Currency",
+		"col.pledge_id": "Pledge ID", "col.pledge_reference": "Pledge reference", "col.received_on": "Received on", "col.amount": "Amount", "col.currency": "Currency",
 		"col.exchange_rate": "Exchange rate (per USD)", "col.amount_usd": "Amount (USD)", "col.earmarking": "Earmarking",
 		"col.reference": "Reference", "col.notes": "Notes", "col.voided": "Voided", "col.void_reason": "Void reason",
 		"col.voided_at": "Voided at (UTC)", "col.created_at": "Created at (UTC)", "col.created_by": "Created by", "col.stage": "Stage",
@@ -54,7 +54,7 @@ var reportText = map[string]map[string]string{
 	"fr": {
 		"sheet.contributions": "Contributions", "sheet.pledges": "Promesses", "sheet.donors": "Donateurs", "sheet.summary": "Synthèse",
 		"col.id": "ID", "col.fund_code": "Fonds", "col.donor_id": "ID donateur", "col.donor_name": "Donateur", "col.donor_country": "Pays du donateur",
-		"col.pledge_id": "ID promesse", "col.received_on": "Reçu le", "col.amount": "Montant", "col.currency": "Devise",
+		"col.pledge_id": "ID promesse", "col.pledge_reference": "Référence de la promesse", "col.received_on": "Reçu le", "col.amount": "Montant", "col.currency": "Devise",
 		"col.exchange_rate": "Taux de change (par USD)", "col.amount_usd": "Montant (USD)", "col.earmarking": "Affectation",
 		"col.reference": "Référence", "col.notes": "Notes", "col.voided": "Annulée", "col.void_reason": "Motif d’annulation",
 		"col.voided_at": "Annulée le (UTC)", "col.created_at": "Créée le (UTC)", "col.created_by": "Créée par", "col.stage": "Étape",
@@ -87,7 +87,7 @@ var reportText = map[string]map[string]string{
 	"ar": {
 		"sheet.contributions": "المساهمات", "sheet.pledges": "التعهدات", "sheet.donors": "المانحون", "sheet.summary": "الملخص",
 		"col.id": "المعرّف", "col.fund_code": "الصندوق", "col.donor_id": "معرّف المانح", "col.donor_name": "المانح", "col.donor_country": "بلد المانح",
-		"col.pledge_id": "معرّف التعهد", "col.received_on": "تاريخ الاستلام", "col.amount": "المبلغ", "col.currency": "العملة",
+		"col.pledge_id": "معرّف التعهد", "col.pledge_reference": "مرجع التعهد", "col.received_on": "تاريخ الاستلام", "col.amount": "المبلغ", "col.currency": "العملة",
 		"col.exchange_rate": "سعر الصرف (لكل دولار)", "col.amount_usd": "المبلغ (دولار أمريكي)", "col.earmarking": "التخصيص",
 		"col.reference": "المرجع", "col.notes": "ملاحظات", "col.voided": "ملغاة", "col.void_reason": "سبب الإلغاء",
 		"col.voided_at": "تاريخ الإلغاء (UTC)", "col.created_at": "تاريخ الإنشاء (UTC)", "col.created_by": "أنشأها", "col.stage": "المرحلة",

@@ -9,27 +9,30 @@ import (
 
 // Contribution is money received by a fund, possibly paying a pledge.
 type Contribution struct {
-	ID           int64      `json:"id"`
-	FundID       int64      `json:"fund_id"`
-	FundCode     string     `json:"fund_code"`
-	DonorID      int64      `json:"donor_id"`
-	DonorName    string     `json:"donor_name"`
-	DonorCountry string     `json:"-"`
-	PledgeID     *int64     `json:"pledge_id"`
-	Amount       Money      `json:"amount"`
-	Currency     string     `json:"currency"`
-	ExchangeRate Rate       `json:"exchange_rate"`
-	AmountUSD    Money      `json:"amount_usd"`
-	ReceivedOn   Date       `json:"received_on"`
-	Earmarking   string     `json:"earmarking"`
-	Reference    string     `json:"reference"`
-	Notes        string     `json:"notes"`
-	Voided       bool       `json:"voided"`
-	VoidReason   string     `json:"void_reason"`
-	VoidedAt     *time.Time `json:"voided_at"`
-	VoidedBy     string     `json:"voided_by"`
-	CreatedAt    time.Time  `json:"created_at"`
-	CreatedBy    string     `json:"created_by"`
+	ID           int64  `json:"id"`
+	FundID       int64  `json:"fund_id"`
+	FundCode     string `json:"fund_code"`
+	DonorID      int64  `json:"donor_id"`
+	DonorName    string `json:"donor_name"`
+	DonorCountry string `json:"-"`
+	// PledgeReference is the reference of the pledge it pays, for the
+	// export (a re-import finds the pledge by it in another ledger).
+	PledgeReference string     `json:"-"`
+	PledgeID        *int64     `json:"pledge_id"`
+	Amount          Money      `json:"amount"`
+	Currency        string     `json:"currency"`
+	ExchangeRate    Rate       `json:"exchange_rate"`
+	AmountUSD       Money      `json:"amount_usd"`
+	ReceivedOn      Date       `json:"received_on"`
+	Earmarking      string     `json:"earmarking"`
+	Reference       string     `json:"reference"`
+	Notes           string     `json:"notes"`
+	Voided          bool       `json:"voided"`
+	VoidReason      string     `json:"void_reason"`
+	VoidedAt        *time.Time `json:"voided_at"`
+	VoidedBy        string     `json:"voided_by"`
+	CreatedAt       time.Time  `json:"created_at"`
+	CreatedBy       string     `json:"created_by"`
 	// Acknowledgement of the gift to the donor (issue 15).
 	Acknowledgement string `json:"acknowledgement"`
 	AcknowledgedOn  Date   `json:"acknowledged_on"`

@@ -20,7 +20,7 @@ func (s *Store) EachContribution(ctx context.Context, f ContributionFilter, fn f
 			return err
 		}
 		c := row.model()
-		c.DonorCountry = row.DonorCountry
+		c.DonorCountry, c.PledgeReference = row.DonorCountry, row.PledgeReference
 		if err := fn(c); err != nil {
 			return err
 		}
@@ -34,12 +34,13 @@ const contributionColumns = `contributions.id, contributions.fund_id, contributi
 	contributions.amount_minor, contributions.currency, contributions.exchange_rate, contributions.amount_usd_cents,
 	contributions.received_on, contributions.earmarking, contributions.reference, contributions.notes,
 	contributions.voided_at, contributions.void_day, contributions.void_reason, contributions.voided_by,
-	contributions.created_at, contributions.created_by, funds.code, donors.name, donors.country_code`
+	contributions.created_at, contributions.created_by, funds.code, donors.name, donors.country_code,
+	COALESCE((SELECT p.reference FROM pledges p WHERE p.id = contributions.pledge_id), '')`
 
 func (r *contributionRow) fields() []any {
 	return []any{&r.ID, &r.FundID, &r.DonorID, &r.PledgeID, &r.AmountMinor, &r.Currency, &r.ExchangeRate, &r.AmountUSDCents,
 		&r.ReceivedOn, &r.Earmarking, &r.Reference, &r.Notes, &r.VoidedAt, &r.VoidDay, &r.VoidReason, &r.VoidedBy,
-		&r.CreatedAt, &r.CreatedBy, &r.FundCode, &r.DonorName, &r.DonorCountry}
+		&r.CreatedAt, &r.CreatedBy, &r.FundCode, &r.DonorName, &r.DonorCountry, &r.PledgeReference}
 }
 
 // EachPledge streams the pledges that match, oldest first.

@@ -183,6 +183,7 @@ type contributionRow struct {
 	FundCode        string `gorm:"->;-:migration"`
 	DonorName       string `gorm:"->;-:migration"`
 	DonorCountry    string `gorm:"->;-:migration"`
+	PledgeReference string `gorm:"->;-:migration"`
 	// RateEffectiveOn: see pledgeRow.
 	RateEffectiveOn *string `gorm:"->;-:migration"`
 }

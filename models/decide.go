@@ -451,9 +451,11 @@ func DecideWriteOff(st *PledgeState, in WriteOffInput, now time.Time, by string)
 	a.WrittenOff = Money{pl.WrittenOff.Amount.Add(amount), MinorUnits(pl.Currency)}
 	a.UpdatedAt = now
 	a.Derive(day)
+	fall := pl.OutstandingUSD.Amount.Sub(a.OutstandingUSD.Amount) // kept as made: later payments do not move it
+	a.WrittenOffUSD = USD(pl.WrittenOffUSD.Amount.Add(fall))
 	after.WriteOffs = append(after.WriteOffs, PledgeWriteOff{Day: day, Amount: amount})
 	w := WriteOffWrite{Pledge: after, WriteOff: WriteOff{PledgeID: pl.ID, Amount: Money{amount, MinorUnits(pl.Currency)},
-		Currency: pl.Currency, AmountUSD: USD(pl.OutstandingUSD.Amount.Sub(a.OutstandingUSD.Amount)), Day: day,
+		Currency: pl.Currency, AmountUSD: USD(fall), Day: day,
 		Reason: reason, CreatedAt: now, CreatedBy: by}}
 	pledgeEffects(&w.Effects, st, after)
 	return w, nil

@@ -84,7 +84,7 @@ func OutstandingUSDCents(amount, settled decimal.Decimal, rate decimal.Decimal, 
 
 // Derive fills the figures that follow from the amount, the paid and
 // written-off parts and the state of the pledge: outstanding (and in USD),
-// written_off_usd, the instalments (when the schedule is loaded), due_on,
+// the instalments (when the schedule is loaded), due_on,
 // next_due_on and status on the given day.
 func (p *Pledge) Derive(today Date) {
 	places := MinorUnits(p.Currency)
@@ -97,7 +97,7 @@ func (p *Pledge) Derive(today Date) {
 	}
 	p.Outstanding = Money{out, places}
 	p.OutstandingUSD = USDCents(OutstandingUSDCents(amount, settled, rate, p.Cancelled))
-	p.WrittenOffUSD = USDCents(OutstandingUSDCents(amount, paid, rate, false) - OutstandingUSDCents(amount, settled, rate, false))
+	p.WrittenOffUSD.Places = 2 // as stored: the falls each write-off made (DecideWriteOff)
 	if p.Schedule != nil {
 		p.Instalments = Allocate(p.Schedule, places, paid, p.Cancelled, today)
 		p.DueOn = p.Schedule[len(p.Schedule)-1].DueOn

@@ -33,7 +33,7 @@ const (
 	// payments (c), its current schedule's instalments (i) and its
 	// write-offs (w), in one statement.
 	sqlPledgeLoad = `SELECT p.id, p.fund_id, p.donor_id, p.amount_minor, p.currency, p.exchange_rate, p.amount_usd_cents,
-		p.paid_minor, p.written_off_minor, p.schedule_version, p.next_due_on, p.pledged_on, p.due_on, p.stage, p.earmarking,
+		p.paid_minor, p.written_off_minor, p.written_off_usd_cents, p.schedule_version, p.next_due_on, p.pledged_on, p.due_on, p.stage, p.earmarking,
 		p.reference, p.notes, p.cancelled_at, p.cancel_reason,
 		p.cancelled_by, p.created_at, p.created_by, p.updated_at, f.code, d.name, (SELECT MAX(r.effective_on) FROM exchange_rates r
 		WHERE r.currency = p.currency AND r.effective_on <= p.pledged_on AND r.units_per_usd = p.exchange_rate),
@@ -78,7 +78,7 @@ const (
 		WHERE pledge_id = ? AND version = (SELECT schedule_version FROM pledges WHERE id = ?) AND seq = ?`
 	// One statement writes every field a pledge's writes change (payments, cancel, patch).
 	sqlPledgeSet = `UPDATE pledges SET amount_minor = ?, amount_usd_cents = ?, paid_minor = ?, due_on = ?, stage = ?, earmarking = ?, reference = ?, notes = ?,
-		cancelled_at = ?, cancel_day = ?, cancel_reason = ?, cancelled_by = ?, updated_at = ?, written_off_minor = ?, next_due_on = ? WHERE id = ?`
+		cancelled_at = ?, cancel_day = ?, cancel_reason = ?, cancelled_by = ?, updated_at = ?, written_off_minor = ?, written_off_usd_cents = ?, next_due_on = ? WHERE id = ?`
 	sqlFundBump = `UPDATE fund_totals SET paid_cents = paid_cents + ?, outstanding_cents = outstanding_cents + ?,
 		paid_unearmarked_cents = paid_unearmarked_cents + ?, contribution_count = contribution_count + ?,
 		donor_count = donor_count + ? WHERE fund_id = ?`
@@ -271,7 +271,7 @@ func (t *ltx) loadPledge(id int64, today models.Date) (*models.PledgeState, erro
 		var kind, d1, d2 sql.NullString
 		var xid, a, b sql.NullInt64
 		if err := rows.Scan(&r.ID, &r.FundID, &r.DonorID, &r.AmountMinor, &r.Currency, &r.ExchangeRate, &r.AmountUSDCents,
-			&r.PaidMinor, &r.WrittenOffMinor, &r.ScheduleVersion, &r.NextDueOn, &r.PledgedOn, &r.DueOn, &r.Stage, &r.Earmarking,
+			&r.PaidMinor, &r.WrittenOffMinor, &r.WrittenOffUSDCents, &r.ScheduleVersion, &r.NextDueOn, &r.PledgedOn, &r.DueOn, &r.Stage, &r.Earmarking,
 			&r.Reference, &r.Notes, &cancelled, &r.CancelReason, &r.CancelledBy, &r.CreatedAt, &r.CreatedBy, &r.UpdatedAt,
 			&r.FundCode, &r.DonorName, &r.RateEffectiveOn, &kind, &xid, &d1, &d2, &a, &b); err != nil {
 			return nil, err
@@ -418,7 +418,7 @@ func (t *ltx) setPledge(p models.Pledge) error {
 	return t.exec(sqlPledgeSet, models.ToMinor(p.Amount.Amount, p.Amount.Places), models.ToMinor(p.AmountUSD.Amount, 2),
 		models.ToMinor(p.Paid.Amount, p.Paid.Places), string(p.DueOn), p.Stage, p.Earmarking,
 		p.Reference, p.Notes, p.CancelledAt, cancelDay, p.CancelReason, p.CancelledBy, p.UpdatedAt,
-		models.ToMinor(p.WrittenOff.Amount, models.MinorUnits(p.Currency)), string(p.NextDueOn), p.ID)
+		models.ToMinor(p.WrittenOff.Amount, models.MinorUnits(p.Currency)), models.ToMinor(p.WrittenOffUSD.Amount, 2), string(p.NextDueOn), p.ID)
 }
 
 // apply writes the aggregates' changes, each row once, in a fixed order of

@@ -32,7 +32,8 @@ var rebuildSQL = []string{
 	`UPDATE pledges SET paid_minor = COALESCE((SELECT SUM(c.amount_minor) FROM contributions c
 		WHERE c.pledge_id = pledges.id AND c.voided_at IS NULL), 0)`,
 	`UPDATE pledges SET written_off_minor = COALESCE((SELECT SUM(w.amount_minor) FROM pledge_write_offs w
-		WHERE w.pledge_id = pledges.id), 0)`,
+		WHERE w.pledge_id = pledges.id), 0), written_off_usd_cents = COALESCE((SELECT SUM(w.amount_usd_cents)
+		FROM pledge_write_offs w WHERE w.pledge_id = pledges.id), 0)`,
 	`INSERT INTO fund_totals (fund_id, paid_cents, outstanding_cents, paid_unearmarked_cents, contribution_count, donor_count)
 		SELECT f.id,
 		  COALESCE((SELECT SUM(amount_usd_cents) FROM contributions c WHERE c.fund_id = f.id AND c.voided_at IS NULL), 0), 0,
@@ -193,7 +194,7 @@ func (s *Store) AggregateSnapshot(ctx context.Context) ([]string, error) {
 		`SELECT 'donorday', fund_id, donor_id, day, live_records FROM fund_donor_day_totals WHERE live_records <> 0`,
 		`SELECT 'currency', fund_id, currency, paid_minor, paid_cents, outstanding_minor, outstanding_cents FROM fund_currency_totals
 			WHERE paid_minor <> 0 OR paid_cents <> 0 OR outstanding_minor <> 0 OR outstanding_cents <> 0`,
-		`SELECT 'pledge', id, paid_minor, written_off_minor, next_due_on FROM pledges`,
+		`SELECT 'pledge', id, paid_minor, written_off_minor, written_off_usd_cents, next_due_on FROM pledges`,
 	}
 	var lines []string
 	for _, q := range queries {

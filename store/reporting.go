@@ -60,7 +60,7 @@ func (s *Store) ExportPledges(ctx context.Context, f PledgeFilter, voided string
 		pledges.exchange_rate, pledges.amount_usd_cents, pledges.paid_minor, pledges.pledged_on, pledges.due_on, pledges.stage,
 		pledges.earmarking, pledges.reference, pledges.notes, pledges.cancelled_at, pledges.cancel_day, pledges.cancel_reason,
 		pledges.cancelled_by, pledges.created_at, pledges.created_by, pledges.updated_at, funds.code, donors.name,
-		pledges.written_off_minor, pledges.next_due_on, ` + paidUSDSelect).
+		pledges.written_off_minor, pledges.written_off_usd_cents, pledges.next_due_on, ` + paidUSDSelect).
 		Order("pledges.id").Rows()
 	if err != nil {
 		return err
@@ -72,7 +72,7 @@ func (s *Store) ExportPledges(ctx context.Context, f PledgeFilter, voided string
 		if err := rows.Scan(&r.ID, &r.FundID, &r.DonorID, &r.AmountMinor, &r.Currency, &r.ExchangeRate, &r.AmountUSDCents,
 			&r.PaidMinor, &r.PledgedOn, &r.DueOn, &r.Stage, &r.Earmarking, &r.Reference, &r.Notes, &r.CancelledAt, &r.CancelDay,
 			&r.CancelReason, &r.CancelledBy, &r.CreatedAt, &r.CreatedBy, &r.UpdatedAt, &r.FundCode, &r.DonorName,
-			&r.WrittenOffMinor, &r.NextDueOn, &paidUSD); err != nil {
+			&r.WrittenOffMinor, &r.WrittenOffUSDCents, &r.NextDueOn, &paidUSD); err != nil {
 			return err
 		}
 		if err := fn(r.model(today), models.USDCents(paidUSD)); err != nil {

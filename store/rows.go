@@ -116,22 +116,23 @@ type pledgeRow struct {
 	PaidMinor      int64
 	// Issue 11: the written-off total, the current schedule's version and the
 	// earliest due date with something outstanding (kept by every write).
-	WrittenOffMinor int64
-	ScheduleVersion int
-	NextDueOn       string
-	PledgedOn       string
-	DueOn           string
-	Stage           string
-	Earmarking      string
-	Reference       string
-	Notes           string
-	CancelledAt     *time.Time
-	CancelDay       string
-	CancelReason    string
-	CancelledBy     string
-	CreatedAt       time.Time
-	CreatedBy       string
-	UpdatedAt       time.Time
+	WrittenOffMinor    int64
+	WrittenOffUSDCents int64 `gorm:"column:written_off_usd_cents"`
+	ScheduleVersion    int
+	NextDueOn          string
+	PledgedOn          string
+	DueOn              string
+	Stage              string
+	Earmarking         string
+	Reference          string
+	Notes              string
+	CancelledAt        *time.Time
+	CancelDay          string
+	CancelReason       string
+	CancelledBy        string
+	CreatedAt          time.Time
+	CreatedBy          string
+	UpdatedAt          time.Time
 	// Joined for display, not stored.
 	FundCode  string `gorm:"->;-:migration"`
 	DonorName string `gorm:"->;-:migration"`
@@ -153,7 +154,8 @@ func (r pledgeRow) model(today models.Date) models.Pledge {
 		Reference: r.Reference, Notes: r.Notes, Cancelled: r.CancelledAt != nil, CancelReason: r.CancelReason,
 		CancelledAt: utcPtr(r.CancelledAt), CancelledBy: r.CancelledBy, CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy,
 		UpdatedAt: r.UpdatedAt.UTC(), RateEffectiveOn: datePtr(r.RateEffectiveOn),
-		WrittenOff: models.Money{Amount: models.FromMinor(r.WrittenOffMinor, places), Places: places}, NextDueOn: models.Date(r.NextDueOn)}
+		WrittenOff:    models.Money{Amount: models.FromMinor(r.WrittenOffMinor, places), Places: places},
+		WrittenOffUSD: models.USDCents(r.WrittenOffUSDCents), NextDueOn: models.Date(r.NextDueOn)}
 	p.Derive(today)
 	return p
 }

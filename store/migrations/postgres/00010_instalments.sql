@@ -31,6 +31,9 @@ CREATE INDEX pledge_write_offs_pledge ON pledge_write_offs (pledge_id, id);
 -- The pledge keeps its written-off total, its schedule's version and the
 -- earliest due date with something outstanding (status filters in SQL).
 ALTER TABLE pledges ADD COLUMN written_off_minor BIGINT NOT NULL DEFAULT 0;
+-- The falls the write-offs made in outstanding_usd, as each was made (the
+-- sum of pledge_write_offs.amount_usd_cents): fixed once written off.
+ALTER TABLE pledges ADD COLUMN written_off_usd_cents BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE pledges ADD COLUMN schedule_version INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE pledges ADD COLUMN next_due_on TEXT NOT NULL DEFAULT '';
 
@@ -43,6 +46,7 @@ CREATE INDEX pledges_next_due ON pledges (fund_id, next_due_on);
 DROP INDEX pledges_next_due;
 ALTER TABLE pledges DROP COLUMN next_due_on;
 ALTER TABLE pledges DROP COLUMN schedule_version;
+ALTER TABLE pledges DROP COLUMN written_off_usd_cents;
 ALTER TABLE pledges DROP COLUMN written_off_minor;
 DROP TABLE pledge_write_offs;
 DROP TABLE pledge_instalments;

@@ -4,8 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/fundtracker/fundtracker/models"
@@ -219,12 +223,16 @@ func (s *Store) Import(ctx context.Context, a models.Actor, req models.ImportReq
 		defer ap.close()
 		ld := &importLoader{t: t, tx: tx, d: s.dialect, pledges: map[int64]*models.PledgeState{}}
 		d, err := models.DecideImport(req, ld, t.today(), t.now, a.Email, ap.write)
+		werr := ap.wait()
 		if err != nil {
 			return err
 		}
 		res = d.Result
 		if res.Invalid > 0 {
 			return errImportInvalid
+		}
+		if werr != nil {
+			return werr
 		}
 		for _, id := range models.SortedKeys(d.Pledges, func(a, b int64) bool { return a < b }) {
 			if err := t.setPledge(d.Pledges[id].Pledge); err != nil {
@@ -296,12 +304,72 @@ type importApplier struct {
 	created  int
 	// stmts are the multi-row statements prepared for this import, by text.
 	stmts map[string]*sql.Stmt
+
+	// The goroutine writing a contributions import's chunks (write).
+	work   chan []models.ImportRecord
+	done   chan struct{}
+	err    error // its first error, read once done is closed
+	failed atomic.Bool
 }
 
+// close ends the writing goroutine, then the import's statements (before
+// the transaction ends).
 func (ap *importApplier) close() {
+	ap.wait()
 	for _, st := range ap.stmts {
 		st.Close()
 	}
+}
+
+// write is the decision's sink. A contributions import's chunks are written
+// by a goroutine of their own while the decision goes on with the next
+// chunk: both use the transaction's one connection, whose statements
+// database/sql runs in turn, but the decision's Go work and SQLite's inserts
+// share the machine's cores. The chunks are written in file order, in the
+// same transaction: all or nothing as before. Other kinds are written in the
+// decision's goroutine (their records go through the ledger's statements).
+func (ap *importApplier) write(recs []models.ImportRecord) error {
+	if ap.kind != models.ImportContributions {
+		return ap.writeChunk(recs)
+	}
+	if ap.failed.Load() {
+		return ap.wait()
+	}
+	if ap.work == nil {
+		ap.work, ap.done = make(chan []models.ImportRecord, 1), make(chan struct{})
+		go ap.writing()
+	}
+	ap.work <- slices.Clone(recs) // the decision reuses its slice
+	return nil
+}
+
+func (ap *importApplier) writing() {
+	defer close(ap.done)
+	defer func() {
+		if r := recover(); r != nil {
+			ap.err = fmt.Errorf("panic in import write: %v\n%s", r, debug.Stack())
+			ap.failed.Store(true)
+			for range ap.work {
+			}
+		}
+	}()
+	for recs := range ap.work {
+		if ap.err == nil {
+			if ap.err = ap.writeChunk(recs); ap.err != nil {
+				ap.failed.Store(true)
+			}
+		}
+	}
+}
+
+// wait ends the writing goroutine, if one runs, and answers its error.
+func (ap *importApplier) wait() error {
+	if ap.work != nil {
+		close(ap.work)
+		<-ap.done
+		ap.work = nil
+	}
+	return ap.err
 }
 
 var (
@@ -311,11 +379,11 @@ var (
 	importRowColumns   = []string{"import_id", "line", "fund_id", "fingerprint", "entity_id"}
 )
 
-// write applies a chunk of records: contributions with one multi-row INSERT
-// (their ids reserved first), the other kinds one by one; then their audit
-// rows (action import, with the import id) and their fingerprints, each
-// with one multi-row INSERT.
-func (ap *importApplier) write(recs []models.ImportRecord) error {
+// writeChunk applies a chunk of records: contributions with one multi-row
+// INSERT (their ids reserved first), the other kinds one by one; then their
+// audit rows (action import, with the import id) and their fingerprints,
+// each with one multi-row INSERT.
+func (ap *importApplier) writeChunk(recs []models.ImportRecord) error {
 	t := ap.t
 	n := len(recs)
 	ids := make([]int64, n)

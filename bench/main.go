@@ -37,6 +37,7 @@ type options struct {
 	writeFor    time.Duration
 	readSamples int
 	wrkFor      time.Duration
+	only        string
 }
 
 func main() {
@@ -50,6 +51,7 @@ func main() {
 	flag.DurationVar(&o.writeFor, "write-for", 5*time.Second, "duration of each write run")
 	flag.IntVar(&o.readSamples, "reads", 1000, "timed requests per read figure")
 	flag.DurationVar(&o.wrkFor, "wrk-for", 4*time.Second, "duration of each wrk run (issue 10's figures)")
+	flag.StringVar(&o.only, "only", "", "run one part only: import (issue 12's import figures and the rebuild check, on the -size ledger)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -104,10 +106,18 @@ func run(ctx context.Context, o options) error {
 	r := results{At: time.Now().UTC(), Size: o.size, Ledger: size, LoadAvg: [2]string{loadAvg()}}
 	big, small := filepath.Join(o.dir, "ledger-"+o.size+".db"), filepath.Join(o.dir, "ledger-1k.db")
 	start := time.Now()
-	for _, l := range []struct {
+	ledgers := []struct {
 		path string
 		size ledgerSize
-	}{{big, size}, {small, tiny}} {
+	}{{big, size}, {small, tiny}}
+	switch o.only {
+	case "":
+	case "import":
+		ledgers = ledgers[:1]
+	default:
+		return fmt.Errorf("unknown -only %q (import)", o.only)
+	}
+	for _, l := range ledgers {
 		if _, err := os.Stat(l.path); o.reuse && err == nil {
 			r.Reused = true
 			continue
@@ -118,6 +128,9 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 	r.GenerateSec = time.Since(start).Seconds()
+	if o.only == "import" {
+		return runImportOnly(ctx, o, big, size, r)
+	}
 	step("raw SQLite baselines")
 	var err error
 	if r.Baselines, err = measureBaselines(ctx, o.dir, size.Contributions); err != nil {
@@ -140,6 +153,32 @@ func run(ctx context.Context, o options) error {
 	}
 	r.LoadAvg[1] = loadAvg()
 	r.Table = table(r)
+	printTable(os.Stdout, r)
+	return writeJSON(o.out, r)
+}
+
+// runImportOnly measures issue 12's import alone (-only import): the dry
+// run, the commit beside the raw bulk insert, the re-import, and the
+// aggregates against a rebuild, on a fresh copy of the ledger.
+func runImportOnly(ctx context.Context, o options, big string, size ledgerSize, r results) error {
+	if err := withServer(ctx, o, big, o.size, func(s *server) error {
+		token, err := s.staffToken()
+		if err != nil {
+			return fmt.Errorf("staff token: %w", err)
+		}
+		r.Import, err = measureImport(ctx, o, s, token, size, r.At, 100_000)
+		return err
+	}); err != nil {
+		return err
+	}
+	step("aggregates after the import vs a full rebuild")
+	var err error
+	if r.ImportRebuild, err = aggregatesVsRebuild(ctx, filepath.Join(o.dir, "serve-"+o.size+".db")); err != nil {
+		return fmt.Errorf("rebuild check: %w", err)
+	}
+	r.LoadAvg[1] = loadAvg()
+	r.Table = append(importTableRows(r.Import), row{Figure: "aggregates after the import", Value: r.ImportRebuild,
+		Baseline: "a full rebuild", Goal: "equal", Met: goal(r.ImportRebuild == "equal")})
 	printTable(os.Stdout, r)
 	return writeJSON(o.out, r)
 }

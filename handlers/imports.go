@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -68,7 +69,8 @@ func (h *Handler) CreateImport(c *gin.Context) {
 		return
 	}
 	_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(15 * time.Minute))
-	req, err := h.readImport(c)
+	req, done, err := h.readImport(c)
+	defer done()
 	if err != nil {
 		Error(c, err)
 		return
@@ -111,8 +113,24 @@ func (h *Handler) CreateImport(c *gin.Context) {
 }
 
 // readImport reads the form: the file is spooled to a temporary file (hashed,
-// refused beyond ImportMaxBytes), then read as CSV or XLSX.
-func (h *Handler) readImport(c *gin.Context) (models.ImportRequest, error) {
+// refused beyond ImportMaxBytes), then read as CSV or XLSX. A CSV file is
+// read through once here (its header, and every error of its form), and its
+// rows are then streamed from the temporary file to the decision
+// (ImportTable.Stream), not held in memory. done removes the temporary
+// file: call it when the import is answered.
+func (h *Handler) readImport(c *gin.Context) (req models.ImportRequest, done func(), err error) {
+	var file *os.File
+	done = func() {
+		if file != nil {
+			file.Close()
+			os.Remove(file.Name())
+		}
+	}
+	req, err = h.readImportForm(c, &file)
+	return req, done, err
+}
+
+func (h *Handler) readImportForm(c *gin.Context, spooled **os.File) (models.ImportRequest, error) {
 	var req models.ImportRequest
 	ct, params, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || ct != "multipart/form-data" || params["boundary"] == "" {
@@ -122,12 +140,7 @@ func (h *Handler) readImport(c *gin.Context) (models.ImportRequest, error) {
 	p := models.Problems{}
 	seen := map[string]bool{}
 	var file *os.File
-	defer func() {
-		if file != nil {
-			file.Close()
-			os.Remove(file.Name())
-		}
-	}()
+	var text utf8Check
 	var mapping string
 	mappingSet := false
 	for {
@@ -151,8 +164,9 @@ func (h *Handler) readImport(c *gin.Context) (models.ImportRequest, error) {
 			if file, err = os.CreateTemp("", "fundtracker-import-*"); err != nil {
 				return req, err
 			}
+			*spooled = file
 			sum := sha256.New()
-			n, err := io.Copy(io.MultiWriter(file, sum), io.LimitReader(part, h.ImportMaxBytes+1))
+			n, err := io.Copy(io.MultiWriter(file, sum, &text), io.LimitReader(part, h.ImportMaxBytes+1))
 			if err != nil {
 				return req, readError(err, "The uploaded file could not be read.")
 			}
@@ -199,18 +213,40 @@ func (h *Handler) readImport(c *gin.Context) (models.ImportRequest, error) {
 	if err := p.Err(); err != nil {
 		return req, err
 	}
-	content, err := os.ReadFile(file.Name())
-	if err != nil {
+	magic := make([]byte, 4)
+	if _, err := file.ReadAt(magic, 0); err != nil && !errors.Is(err, io.EOF) {
 		return req, err
 	}
-	var headers []string
-	var rows []models.ImportRow
-	var raw [][]string
-	if bytes.HasPrefix(content, []byte("PK\x03\x04")) {
-		headers, rows, raw, err = readXLSX(content)
-	} else {
-		headers, rows, err = readCSV(content)
+	if bytes.Equal(magic, []byte("PK\x03\x04")) {
+		content, err := os.ReadFile(file.Name())
+		if err != nil {
+			return req, err
+		}
+		headers, rows, raw, err := readXLSX(content)
+		if err != nil {
+			return req, err
+		}
+		fields, err := models.MapColumns(req.Kind, headers, m)
+		if err != nil {
+			return req, err
+		}
+		xlsxCells(fields, rows, raw)
+		req.Table = models.ImportTable{Headers: headers, Fields: fields, Rows: rows}
+		return req, nil
 	}
+	if !text.valid() {
+		return req, models.FieldError("file", "is neither XLSX nor UTF-8 text: save the CSV as UTF-8")
+	}
+	name := file.Name()
+	stream := func(each func(models.ImportRow) error) ([]string, error) {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return readCSV(f, each)
+	}
+	headers, err := stream(nil) // every error of the file's form, before any row is decided
 	if err != nil {
 		return req, err
 	}
@@ -218,38 +254,93 @@ func (h *Handler) readImport(c *gin.Context) (models.ImportRequest, error) {
 	if err != nil {
 		return req, err
 	}
-	if raw != nil {
-		xlsxCells(fields, rows, raw)
-	}
-	req.Table = models.ImportTable{Headers: headers, Fields: fields, Rows: rows}
+	req.Table = models.ImportTable{Headers: headers, Fields: fields, Stream: func(each func(models.ImportRow) error) error {
+		_, err := stream(each)
+		return err
+	}}
 	return req, nil
 }
 
-var decimalComma = regexp.MustCompile(`^[0-9]+,[0-9]+$`)
+// utf8Check reports whether the bytes written to it are UTF-8, as they come
+// (a character may be split between two writes).
+type utf8Check struct {
+	pending [utf8.UTFMax]byte // the start of a character the last write ended in
+	n       int
+	bad     bool
+}
+
+func (u *utf8Check) Write(p []byte) (int, error) {
+	written := len(p)
+	for u.n > 0 && len(p) > 0 && !u.bad {
+		u.pending[u.n] = p[0]
+		u.n++
+		p = p[1:]
+		if utf8.FullRune(u.pending[:u.n]) {
+			if r, size := utf8.DecodeRune(u.pending[:u.n]); r == utf8.RuneError && size == 1 {
+				u.bad = true
+			}
+			u.n = 0
+		}
+	}
+	if u.bad || len(p) == 0 {
+		return written, nil
+	}
+	cut := len(p)
+	for i := len(p) - 1; i >= 0 && i >= len(p)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(p[i]) {
+			if !utf8.FullRune(p[i:]) {
+				cut = i
+			}
+			break
+		}
+	}
+	if !utf8.Valid(p[:cut]) {
+		u.bad = true
+	}
+	u.n = copy(u.pending[:], p[cut:])
+	return written, nil
+}
+
+func (u *utf8Check) valid() bool { return !u.bad && u.n == 0 }
+
+// decimalComma reports a number written with a decimal comma ("1250,50":
+// digits, one comma, digits).
+func decimalComma(s string) bool {
+	i := strings.IndexByte(s, ',')
+	if i <= 0 || i == len(s)-1 {
+		return false
+	}
+	for j := 0; j < len(s); j++ {
+		if j != i && (s[j] < '0' || s[j] > '9') {
+			return false
+		}
+	}
+	return true
+}
 
 // readCSV reads a CSV file in UTF-8 (a BOM is dropped), comma or semicolon
-// separated (whichever the header line has more of). In a semicolon file a
-// decimal comma ("1250,50", no thousands separator) is read as a decimal
-// point: that is how French spreadsheets write the same number. Row numbers
-// are those a spreadsheet shows: blank lines count, a quoted cell spanning
-// lines does not.
-func readCSV(content []byte) ([]string, []models.ImportRow, error) {
-	content = bytes.TrimPrefix(content, []byte("\xEF\xBB\xBF"))
-	if !utf8.Valid(content) {
-		return nil, nil, models.FieldError("file", "is neither XLSX nor UTF-8 text: save the CSV as UTF-8")
+// separated (whichever the header line has more of), and answers its
+// header; each, when not nil, is called with every row in file order. In a
+// semicolon file a decimal comma ("1250,50", no thousands separator) is
+// read as a decimal point: that is how French spreadsheets write the same
+// number. Row numbers are those a spreadsheet shows: blank lines count, a
+// quoted cell spanning lines does not.
+func readCSV(in io.Reader, each func(models.ImportRow) error) ([]string, error) {
+	br := bufio.NewReaderSize(in, 64<<10)
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xEF\xBB\xBF")) {
+		br.Discard(3)
 	}
-	first := content
-	if i := bytes.IndexByte(content, '\n'); i >= 0 {
-		first = content[:i]
+	first, err := br.ReadBytes('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
 	}
 	comma := ','
 	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
 		comma = ';'
 	}
-	r := csv.NewReader(bytes.NewReader(content))
+	r := csv.NewReader(io.MultiReader(bytes.NewReader(first), br))
 	r.Comma, r.FieldsPerRecord, r.ReuseRecord = comma, -1, false
 	var headers []string
-	var rows []models.ImportRow
 	row, prevEnd := 0, 0
 	for {
 		rec, err := r.Read()
@@ -262,7 +353,7 @@ func readCSV(content []byte) ([]string, []models.ImportRow, error) {
 			if errors.As(err, &pe) {
 				line = pe.Line
 			}
-			return nil, nil, models.FieldError("file", "is not valid CSV at line "+strconv.Itoa(line)+": "+errors.Unwrap(err).Error())
+			return nil, models.FieldError("file", "is not valid CSV at line "+strconv.Itoa(line)+": "+errors.Unwrap(err).Error())
 		}
 		start, _ := r.FieldPos(0)
 		row += 1 + max(0, start-prevEnd-1)
@@ -270,7 +361,7 @@ func readCSV(content []byte) ([]string, []models.ImportRow, error) {
 		prevEnd = endLine + strings.Count(rec[len(rec)-1], "\n")
 		for i := range rec {
 			rec[i] = strings.TrimSpace(rec[i])
-			if comma == ';' && decimalComma.MatchString(rec[i]) {
+			if comma == ';' && decimalComma(rec[i]) {
 				rec[i] = strings.Replace(rec[i], ",", ".", 1)
 			}
 		}
@@ -278,15 +369,17 @@ func readCSV(content []byte) ([]string, []models.ImportRow, error) {
 			headers = rec
 			continue
 		}
-		if blank(rec) {
+		if blank(rec) || each == nil {
 			continue
 		}
-		rows = append(rows, models.ImportRow{Line: row, Cells: rec})
+		if err := each(models.ImportRow{Line: row, Cells: rec}); err != nil {
+			return nil, err
+		}
 	}
 	if headers == nil {
-		return nil, nil, models.FieldError("file", "has no header row")
+		return nil, models.FieldError("file", "has no header row")
 	}
-	return headers, rows, nil
+	return headers, nil
 }
 
 func blank(cells []string) bool {

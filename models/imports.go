@@ -113,6 +113,23 @@ type ImportTable struct {
 	Headers []string // as written in the file
 	Fields  []string // the field each column gives, "" when none
 	Rows    []ImportRow
+	// Stream, when set, reads the rows in file order instead of Rows: a file
+	// read as a stream rather than held in memory. It may be called more
+	// than once (a write transaction run again reads the file again).
+	Stream func(each func(ImportRow) error) error
+}
+
+// EachRow calls each for every row of the table, in file order.
+func (t ImportTable) EachRow(each func(ImportRow) error) error {
+	if t.Stream != nil {
+		return t.Stream(each)
+	}
+	for _, r := range t.Rows {
+		if err := each(r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ImportRow is a row of the file: its row number and its cells (trimmed).
@@ -261,13 +278,22 @@ type ImportRecord struct {
 }
 
 // ImportDecision is a decided import: the answer's figures, every problem,
-// and what a commit writes.
+// and what a commit writes besides its records (which go to the sink).
 type ImportDecision struct {
 	Result  ImportDryRunResult
-	Records []ImportRecord
 	Pledges map[int64]*PledgeState // existing pledges as the file leaves them
 	Effects Effects
 }
+
+// ImportSink receives the records an import creates, a chunk at a time in
+// file order, as long as no row of the file was invalid: once one is, no
+// more records are passed (a commit with an invalid row writes nothing, so
+// the store rolls back what it wrote of the earlier chunks).
+type ImportSink func(records []ImportRecord) error
+
+// ImportChunk is how many rows are decided together (their fingerprints
+// looked up at once) and passed to the sink together.
+const ImportChunk = 500
 
 // importRow is a row being decided.
 type importRow struct {
@@ -285,8 +311,12 @@ type importRow struct {
 
 // DecideImport decides every row of a file in order: each row's every
 // problem, or the record it creates; rows already imported (same
-// fingerprint in the same fund) are duplicates and create nothing.
-func DecideImport(req ImportRequest, ld ImportLoader, today Date, now time.Time, by string) (ImportDecision, error) {
+// fingerprint in the same fund) are duplicates and create nothing. The rows
+// are read as a stream, a chunk at a time (ImportChunk): each chunk's
+// fingerprints are looked up at once, its rows decided in order, and the
+// records they create passed to sink (nil for a dry run) before the next
+// chunk is read, so that neither the file nor its records are held whole.
+func DecideImport(req ImportRequest, ld ImportLoader, today Date, now time.Time, by string, sink ImportSink) (ImportDecision, error) {
 	d := ImportDecision{Pledges: map[int64]*PledgeState{}}
 	d.Result.Kind = req.Kind
 	d.Result.Errors = []ImportRowError{}
@@ -314,30 +344,9 @@ func DecideImport(req ImportRequest, ld ImportLoader, today Date, now time.Time,
 			donors[i].folded = normalizeName(donors[i].Name)
 		}
 	}
-	rows := make([]*importRow, 0, len(tab.Rows))
-	occurrences := map[string]int{}
-	var fps []ImportFingerprint
-	for _, r := range tab.Rows {
-		ir := &importRow{line: r.Line, values: map[string]string{}, p: Problems{}}
-		for i, f := range tab.Fields {
-			if f != "" && i < len(r.Cells) {
-				ir.values[f] = r.Cells[i]
-			}
-		}
-		if err := resolveRow(req, ld, ir, funds, fundByCode, donors); err != nil {
-			return d, err
-		}
-		key := req.Kind + "\x1f" + strconv.FormatInt(ir.fp.FundID, 10) + "\x1f" + ir.fp.Fingerprint
-		occurrences[key]++
-		sum := sha256.Sum256([]byte(key + "\x1f" + strconv.Itoa(occurrences[key])))
-		ir.fp.Fingerprint = hex.EncodeToString(sum[:])
-		fps = append(fps, ir.fp)
-		rows = append(rows, ir)
-	}
-	seen, err := ld.Seen(fps)
-	if err != nil {
-		return d, err
-	}
+	// How many times each row content was met so far (by its hash): the
+	// same payment twice on a statement is two rows, each imported once.
+	occurrences := map[[sha256.Size]byte]int{}
 	byCurrency := map[string]decimal.Decimal{}
 	usd := decimal.Zero
 	loads := map[RecordKeys]RecordLoad{}
@@ -355,56 +364,100 @@ func DecideImport(req ImportRequest, ld ImportLoader, today Date, now time.Time,
 	for _, dn := range donors {
 		known[dn.folded+"\x1f"+dn.CountryCode] = true
 	}
-	for _, ir := range rows {
-		d.Result.Rows++
-		dup := len(ir.p) == 0 && seen[ir.fp]
-		var rec ImportRecord
-		var rowUSD decimal.Decimal
-		if !dup {
-			var err error
-			rec, rowUSD, dup, err = decideRow(req, ld, ir, &d, record, today, now, by, ratesInFile)
-			if err != nil {
-				return d, err
-			}
-			if dn := rec.Donor; dn != nil && len(ir.p) == 0 {
-				key := normalizeName(dn.Name) + "\x1f" + dn.CountryCode
-				dup, known[key] = known[key], true
-			}
+	rows := make([]*importRow, 0, ImportChunk)
+	fps := make([]ImportFingerprint, 0, ImportChunk)
+	records := make([]ImportRecord, 0, ImportChunk)
+	decideChunk := func() error {
+		seen, err := ld.Seen(fps)
+		if err != nil {
+			return err
 		}
-		if len(ir.p) > 0 {
-			d.Result.Invalid++
-			d.Result.Errors = append(d.Result.Errors, rowErrors(ir, colOf, tab.Fields)...)
-			continue
-		}
-		d.Result.Valid++
-		if dup {
-			d.Result.Duplicates++
-			if ir.currency != "" && ir.amount.IsPositive() {
-				if ir.rate.IsZero() && ir.currency != ReportingCurrency {
-					k := recordKeys(ir.fundID, ir.donorID, ir.currency, ir.day)
-					l, err := record(k)
-					if err != nil {
-						return d, err
-					}
-					if l.Rate != nil {
-						rowUSD = ToUSD(ir.amount, l.Rate.Decimal)
-					}
-				} else if ir.currency == ReportingCurrency {
-					rowUSD = ir.amount
-				} else {
-					rowUSD = ToUSD(ir.amount, ir.rate)
+		records = records[:0]
+		for _, ir := range rows {
+			d.Result.Rows++
+			dup := len(ir.p) == 0 && seen[ir.fp]
+			var rec ImportRecord
+			var rowUSD decimal.Decimal
+			if !dup {
+				var err error
+				rec, rowUSD, dup, err = decideRow(req, ld, ir, &d, record, today, now, by, ratesInFile)
+				if err != nil {
+					return err
+				}
+				if dn := rec.Donor; dn != nil && len(ir.p) == 0 {
+					key := normalizeName(dn.Name) + "\x1f" + dn.CountryCode
+					dup, known[key] = known[key], true
 				}
 			}
-		} else {
-			rec.Line, rec.Fingerprint = ir.line, ir.fp
-			d.Records = append(d.Records, rec)
+			if len(ir.p) > 0 {
+				d.Result.Invalid++
+				d.Result.Errors = append(d.Result.Errors, rowErrors(ir, colOf, tab.Fields)...)
+				continue
+			}
+			d.Result.Valid++
+			if dup {
+				d.Result.Duplicates++
+				if ir.currency != "" && ir.amount.IsPositive() {
+					if ir.rate.IsZero() && ir.currency != ReportingCurrency {
+						k := recordKeys(ir.fundID, ir.donorID, ir.currency, ir.day)
+						l, err := record(k)
+						if err != nil {
+							return err
+						}
+						if l.Rate != nil {
+							rowUSD = ToUSD(ir.amount, l.Rate.Decimal)
+						}
+					} else if ir.currency == ReportingCurrency {
+						rowUSD = ir.amount
+					} else {
+						rowUSD = ToUSD(ir.amount, ir.rate)
+					}
+				}
+			} else {
+				rec.Line, rec.Fingerprint = ir.line, ir.fp
+				records = append(records, rec)
+				d.Result.WouldCreate++
+			}
+			if ir.currency != "" && ir.amount.IsPositive() {
+				byCurrency[ir.currency] = byCurrency[ir.currency].Add(ir.amount)
+				usd = usd.Add(rowUSD)
+			}
 		}
-		if ir.currency != "" && ir.amount.IsPositive() {
-			byCurrency[ir.currency] = byCurrency[ir.currency].Add(ir.amount)
-			usd = usd.Add(rowUSD)
+		rows, fps = rows[:0], fps[:0]
+		if sink != nil && len(records) > 0 && d.Result.Invalid == 0 {
+			return sink(records)
 		}
+		return nil
 	}
-	d.Result.WouldCreate = len(d.Records)
+	err = tab.EachRow(func(r ImportRow) error {
+		ir := &importRow{line: r.Line, values: make(map[string]string, len(tab.Fields)), p: Problems{}}
+		for i, f := range tab.Fields {
+			if f != "" && i < len(r.Cells) {
+				ir.values[f] = r.Cells[i]
+			}
+		}
+		if err := resolveRow(req, ld, ir, funds, fundByCode, donors); err != nil {
+			return err
+		}
+		key := req.Kind + "\x1f" + strconv.FormatInt(ir.fp.FundID, 10) + "\x1f" + ir.fp.Fingerprint
+		h := sha256.Sum256([]byte(key))
+		n := occurrences[h] + 1
+		occurrences[h] = n
+		sum := sha256.Sum256([]byte(key + "\x1f" + strconv.Itoa(n)))
+		ir.fp.Fingerprint = hex.EncodeToString(sum[:])
+		fps = append(fps, ir.fp)
+		rows = append(rows, ir)
+		if len(rows) == ImportChunk {
+			return decideChunk()
+		}
+		return nil
+	})
+	if err == nil && len(rows) > 0 {
+		err = decideChunk()
+	}
+	if err != nil {
+		return d, err
+	}
 	d.Result.Totals = ImportTotals{ByCurrency: []ImportCurrencyAmount{}, AmountUSD: USD(usd)}
 	for _, cur := range SortedKeys(byCurrency, func(a, b string) bool { return a < b }) {
 		d.Result.Totals.ByCurrency = append(d.Result.Totals.ByCurrency, ImportCurrencyAmount{cur, NewMoney(byCurrency[cur], cur).String()})

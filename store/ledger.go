@@ -153,6 +153,10 @@ type ltx struct {
 	db *gorm.DB
 	// translate maps the engine's errors to GORM's (gorm.ErrDuplicatedKey, ...).
 	translate func(error) error
+	// bound are the statements bound to this transaction, once each: every
+	// Tx.StmtContext allocates one the transaction keeps until it ends. A
+	// read snapshot's ltx (a dry run's) has its own prepared here.
+	bound map[string]*sql.Stmt
 }
 
 // isDuplicate reports a unique violation, as GORM's error translation names it.
@@ -236,7 +240,17 @@ func (t *ltx) applyDecided(pledge *models.PledgeState, e models.Effects) error {
 	return t.apply(e)
 }
 
-func (t *ltx) stmt(q string) *sql.Stmt { return t.tx.StmtContext(t.ctx, t.stmts[q]) }
+func (t *ltx) stmt(q string) *sql.Stmt {
+	if st, ok := t.bound[q]; ok {
+		return st
+	}
+	st := t.tx.StmtContext(t.ctx, t.stmts[q])
+	if t.bound == nil {
+		t.bound = map[string]*sql.Stmt{}
+	}
+	t.bound[q] = st
+	return st
+}
 
 func (t *ltx) exec(q string, args ...any) error {
 	_, err := t.stmt(q).ExecContext(t.ctx, args...)
@@ -475,7 +489,12 @@ func (t *ltx) applyRows(e models.Effects) error {
 			return err
 		}
 	}
-	funds := e.Funds
+	return t.applyFunds(e.Funds, donorCount)
+}
+
+// applyFunds writes the funds' totals, each fund's donor count moved as its
+// donors' live records went (donorCount), in the order of the funds' ids.
+func (t *ltx) applyFunds(funds map[int64]models.FundDelta, donorCount map[int64]int64) error {
 	for id := range donorCount {
 		if _, ok := funds[id]; !ok {
 			funds = copyWith(funds, id)

@@ -19,6 +19,11 @@ type txFunc func(tx *gorm.DB) error
 // writer runs write transactions.
 type writer interface {
 	do(ctx context.Context, fn txFunc) error
+	// doAlone runs fn in a transaction of its own, never grouped with other
+	// requests: a large write (an import) that in a group commit's savepoint
+	// would have SQLite keep the original of every page it changes in memory
+	// (the savepoint's journal) until the transaction ends.
+	doAlone(ctx context.Context, fn txFunc) error
 	close()
 }
 
@@ -50,10 +55,11 @@ type batchWriter struct {
 }
 
 type writeOp struct {
-	ctx  context.Context
-	fn   txFunc
-	err  error
-	done chan struct{}
+	ctx   context.Context
+	fn    txFunc
+	err   error
+	done  chan struct{}
+	alone bool // in a transaction of its own, without a savepoint (doAlone)
 }
 
 // maxBatch bounds how many requests share one transaction.
@@ -66,8 +72,12 @@ func newBatchWriter(db *gorm.DB, log *slog.Logger) *batchWriter {
 	return w
 }
 
-func (w *batchWriter) do(ctx context.Context, fn txFunc) error {
-	op := &writeOp{ctx: ctx, fn: fn, done: make(chan struct{})}
+func (w *batchWriter) do(ctx context.Context, fn txFunc) error { return w.queued(ctx, fn, false) }
+
+func (w *batchWriter) doAlone(ctx context.Context, fn txFunc) error { return w.queued(ctx, fn, true) }
+
+func (w *batchWriter) queued(ctx context.Context, fn txFunc, alone bool) error {
+	op := &writeOp{ctx: ctx, fn: fn, done: make(chan struct{}), alone: alone}
 	// Queued under the read lock: close takes the write lock before it stops
 	// the loop, so every request queued is one the loop will still answer.
 	w.mu.RLock()
@@ -100,15 +110,26 @@ func (w *batchWriter) close() {
 func (w *batchWriter) loop() {
 	defer w.done.Done()
 	batch := make([]*writeOp, 0, maxBatch)
+	var next *writeOp // a request to run alone, met while a batch was gathered
 	for {
+		if next != nil {
+			w.commit([]*writeOp{next})
+			next = nil
+			w.checkpointIfFull()
+			continue
+		}
 		select {
 		case op := <-w.queue:
 			batch = append(batch[:0], op)
 		drain:
-			for len(batch) < maxBatch {
+			for len(batch) < maxBatch && !op.alone {
 				select {
-				case op := <-w.queue:
-					batch = append(batch, op)
+				case o := <-w.queue:
+					if o.alone {
+						next = o
+						break drain
+					}
+					batch = append(batch, o)
 				default:
 					break drain
 				}
@@ -174,6 +195,17 @@ func (w *batchWriter) run(batch []*writeOp) error {
 	tx := w.db.Begin()
 	if tx.Error != nil {
 		return fmt.Errorf("begin: %w", tx.Error)
+	}
+	if len(batch) == 1 && batch[0].alone {
+		op := batch[0]
+		if op.err = op.ctx.Err(); op.err == nil {
+			op.err = runSafely(op.fn, tx)
+		}
+		if op.err != nil {
+			tx.Rollback() // the request's own error is its answer
+			return nil
+		}
+		return tx.Commit().Error
 	}
 	for i, op := range batch {
 		if err := op.ctx.Err(); err != nil {
@@ -247,5 +279,8 @@ func (w *txWriter) do(ctx context.Context, fn txFunc) error {
 	}
 	return err
 }
+
+// doAlone: every request already runs in a transaction of its own.
+func (w *txWriter) doAlone(ctx context.Context, fn txFunc) error { return w.do(ctx, fn) }
 
 func (w *txWriter) close() {}

@@ -522,7 +522,7 @@ async function showForecast(section, s) {
 
 // ---- reminders outbox ----------------------------------------------------------------------
 
-const reminderState = { status: '', fund: '' };
+const reminderState = { status: '', fund: '', mail: undefined };
 
 async function remindersScreen() {
   const panel = $('#tab-reminders');
@@ -546,8 +546,8 @@ async function remindersScreen() {
       run.disabled = true;
       try {
         const r = await api('/reminders/run', { method: 'POST' });
-        const n = (v) => (Array.isArray(v) ? v.length : Number(v ?? 0));
-        setStatus(t('inst.reminders.ran', { queued: count(n(r?.queued ?? r?.created)), sent: count(n(r?.sent)) }));
+        s.mail = r?.mail;
+        setStatus(t('inst.reminders.ran', { queued: count(r?.queued ?? 0), sent: count(r?.sent ?? 0), pending: count(r?.pending ?? 0) }));
         await remindersScreen();
       } catch (err) {
         setStatus(t('staff.form.not_saved', { message: err.message }), true);
@@ -566,9 +566,10 @@ async function remindersScreen() {
     unavailable(list, 'reminders', err);
     return;
   }
-  // Without a mail server (the answer says so, or does not say it has one) pending
-  // reminders are for staff to send by hand: the address is a mailto: link.
-  const byHand = page?.smtp_configured !== true;
+  // Without a mail server pending reminders are for staff to send by hand (the address is a
+  // mailto: link): the list may say whether mail is set up, the last run's answer does
+  // ("mail"); with mail set up the scheduler sends them within the minute.
+  const byHand = (page?.mail ?? s.mail) !== true;
   const donor = (id) => h.data.donors.find((d) => String(d.id) === String(id))?.name ?? String(id);
   const items = itemsOf(page);
   list.replaceChildren(items.length ? table(t('inst.tab.reminders'), [['inst.col.created'], ['inst.col.donor'], ['inst.col.to'], ['inst.col.pledge'],

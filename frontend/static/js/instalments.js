@@ -396,7 +396,7 @@ async function barChart(canvas, labels, values, label) {
   delete charts[canvas.id];
   let Chart;
   try {
-    Chart = await loadChart();
+    Chart = await loadChart(null);
   } catch {
     return;
   }

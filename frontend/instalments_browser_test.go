@@ -180,7 +180,10 @@ func TestConsoleAgeingAndForecast(t *testing.T) {
 	ctx := tab(t, desktop)
 	signIn(t, ctx, "en")
 	clickJS(t, ctx, `[data-tab="ageing"]`)
-	waitFor(t, ctx, `['ready', 'error'].includes(document.querySelector('#ageing')?.dataset.state) && ['ready', 'error'].includes(document.querySelector('#forecast')?.dataset.state)`)
+	waitFor(t, ctx, `document.querySelector('#ageing-fund')`)
+	fill(t, ctx, map[string]string{"#ageing-fund": fundCode}) // other tests add funds
+	waitFor(t, ctx, fmt.Sprintf(`['ready', 'error'].includes(document.querySelector('#ageing[data-fund=%q]')?.dataset.state)
+		&& ['ready', 'error'].includes(document.querySelector('#forecast[data-fund=%q]')?.dataset.state)`, fundCode, fundCode))
 	if js[string](t, ctx, `document.querySelector('#ageing').dataset.state`) != "ready" {
 		t.Fatalf("the ageing list did not load: %s", text(t, ctx, "#ageing"))
 	}
@@ -238,12 +241,26 @@ func TestConsoleAgeingAndForecast(t *testing.T) {
 
 	// An earlier date: the list as it stood then.
 	fill(t, ctx, map[string]string{"#ageing-as-of": "2026-01-31"})
-	waitFor(t, ctx, `document.querySelector('#ageing')?.dataset.state === 'ready' && document.querySelector('#ageing-csv').getAttribute('href').endsWith('as_of=2026-01-31')`)
+	waitFor(t, ctx, `document.querySelector('#ageing[data-as-of="2026-01-31"]')?.dataset.state === 'ready'`)
+	if href := js[string](t, ctx, `document.querySelector('#ageing-csv').getAttribute('href')`); !strings.HasSuffix(href, "as_of=2026-01-31") {
+		t.Errorf("the ageing CSV link is %q after choosing 2026-01-31", href)
+	}
 	var then progress
 	api.do(t, http.MethodGet, "/funds/"+fundCode+"/progress?as_of=2026-01-31", nil, &then)
 	if total := js[string](t, ctx, `document.querySelector('#ageing-total').dataset.usd`); total != then.OutstandingPledges {
 		t.Errorf("as of 2026-01-31 the ageing buckets sum to %s, progress says %s", total, then.OutstandingPledges)
 	}
+
+	// In Arabic: right to left, the same figures.
+	must(t, chromedp.Do(ctx, chromedp.Navigate(baseURL+"/staff?lang=ar#ageing")))
+	waitFor(t, ctx, `document.body.dataset.state === 'ready' && document.querySelector('#ageing-fund')`)
+	fill(t, ctx, map[string]string{"#ageing-fund": fundCode})
+	waitFor(t, ctx, fmt.Sprintf(`document.querySelector('#ageing[data-fund=%q]')?.dataset.state === 'ready' && document.querySelector('#forecast[data-fund=%q]')?.dataset.state === 'ready'`, fundCode, fundCode))
+	if total := js[string](t, ctx, `document.querySelector('#ageing-total').dataset.usd`); total != p.OutstandingPledges || js[string](t, ctx, `document.dir`) != "rtl" {
+		t.Errorf("the Arabic ageing view: total %s (want %s), dir %s", total, p.OutstandingPledges, js[string](t, ctx, `document.dir`))
+	}
+	waitFor(t, ctx, `Boolean(window.Chart?.getChart('forecast-chart'))`)
+	screenshot(t, ctx, "instalments-ageing-ar")
 }
 
 // The reminders outbox lists what the API lists; the admin may run reminders now. Needs the

@@ -448,8 +448,8 @@ async function ageingScreen() {
     Object.assign(s, { fund: $('#ageing-fund').value, asOf: $('#ageing-as-of').value, from: $('#forecast-from').value, months: $('#forecast-months').value });
     ageingScreen();
   });
-  const ageing = el('section', { id: 'ageing', class: 'card', 'aria-labelledby': 'h-ageing-list', dataset: { state: 'loading' } });
-  const forecast = el('section', { id: 'forecast', class: 'card', 'aria-labelledby': 'h-forecast', dataset: { state: 'loading' } });
+  const ageing = el('section', { id: 'ageing', class: 'card', 'aria-labelledby': 'h-ageing-list', dataset: { state: 'loading', fund: s.fund, asOf: s.asOf } });
+  const forecast = el('section', { id: 'forecast', class: 'card', 'aria-labelledby': 'h-forecast', dataset: { state: 'loading', fund: s.fund } });
   panel.replaceChildren(el('h2', { id: 'h-ageing' }, t('inst.tab.ageing')), controls, ageing, forecast);
   await Promise.all([showAgeing(ageing, s), showForecast(forecast, s)]);
 }

@@ -263,9 +263,26 @@ func TestConsoleAgeingAndForecast(t *testing.T) {
 	screenshot(t, ctx, "instalments-ageing-ar")
 }
 
-// The reminders outbox lists what the API lists; the admin may run reminders now. Needs the
-// reminders endpoints (issue 11, built in parallel).
+// The reminders outbox lists what the API lists; the admin runs reminders now: without a mail
+// server (the suite sets none) a pending reminder is marked to be sent by hand, its address a
+// mailto: link. Needs the reminders endpoints (issue 11, built in parallel).
 func TestConsoleRemindersOutbox(t *testing.T) {
+	api := staffClient(t)
+	var fund record
+	api.do(t, http.MethodGet, "/funds/"+fundCode, nil, &fund)
+	stamp := time.Now().UTC().Format("150405.000")
+	var donor record
+	api.do(t, http.MethodPost, "/donors", map[string]any{"name": "Reminded partner " + stamp, "kind": "foundation",
+		"contact_email": "partner-" + strings.ReplaceAll(stamp, ".", "") + "@example.org"}, &donor)
+	now := time.Now().UTC()
+	var p scheduledPledge
+	api.do(t, http.MethodPost, "/pledges", map[string]any{"fund_id": fund.ID, "donor_id": donor.ID, "amount": "20000.00", "currency": "USD",
+		"pledged_on": now.AddDate(0, 0, -40).Format("2006-01-02"), "reference": "REM-" + stamp,
+		"schedule": map[string]any{"instalments": 2, "every": "month", "first_due_on": now.AddDate(0, 0, -10).Format("2006-01-02")}}, &p)
+	var patched record
+	api.do(t, http.MethodPatch, fmt.Sprintf("/funds/%d", fund.ID), map[string]any{"reminder_policy": map[string]int{
+		"before_due_days": 30, "overdue_every_days": 30, "max_overdue": 3}}, &patched)
+
 	ctx := tab(t, desktop)
 	signIn(t, ctx, "en")
 	clickJS(t, ctx, `[data-tab="reminders"]`)
@@ -277,13 +294,31 @@ func TestConsoleRemindersOutbox(t *testing.T) {
 	waitFor(t, ctx, `document.querySelector('#status').textContent.includes('Reminders run') && document.querySelector('#reminders')?.dataset.state === 'ready'`)
 	var list struct {
 		Items []struct {
-			ID     int64  `json:"id"`
-			Status string `json:"status"`
+			ID       int64  `json:"id"`
+			PledgeID int64  `json:"pledge_id"`
+			Status   string `json:"status"`
 		} `json:"items"`
 	}
-	staffClient(t).do(t, http.MethodGet, "/reminders?limit=200", nil, &list)
+	api.do(t, http.MethodGet, "/reminders?limit=200", nil, &list)
 	if n := js[int](t, ctx, `document.querySelectorAll('#reminders tbody tr').length`); n != len(list.Items) {
 		t.Errorf("the outbox shows %d reminders, the API %d", n, len(list.Items))
+	}
+	mine := 0
+	for _, r := range list.Items {
+		if r.PledgeID != p.ID {
+			continue
+		}
+		mine++
+		row := fmt.Sprintf(`#reminders tr[data-id="%d"]`, r.ID)
+		if got := js[string](t, ctx, fmt.Sprintf(`document.querySelector('%s')?.dataset.status ?? ''`, row)); got != r.Status {
+			t.Errorf("reminder %d shows %q, the API %q", r.ID, got, r.Status)
+		}
+		if r.Status == "pending" && !js[bool](t, ctx, fmt.Sprintf(`Boolean(document.querySelector('%s .by-hand') && document.querySelector('%s a[href^="mailto:partner-"]'))`, row, row)) {
+			t.Errorf("pending reminder %d is not shown to be sent by hand", r.ID)
+		}
+	}
+	if mine == 0 {
+		t.Errorf("no reminder for the overdue instalment of pledge %d", p.ID)
 	}
 	screenshot(t, ctx, "instalments-reminders-en")
 }

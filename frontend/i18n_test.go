@@ -25,8 +25,13 @@ var enumerations = map[string][]string{
 	"kind":       {"government", "multilateral", "private_sector", "foundation", "ngo", "individual", "other"},
 	"stage":      {"pledge", "commitment"},
 	"earmarking": {"unearmarked", "softly_earmarked", "earmarked"},
-	"status":     {"open", "partially_paid", "fulfilled", "overdue", "cancelled"},
+	"status":     {"open", "partially_paid", "fulfilled", "overdue", "written_off", "cancelled"},
 	"role":       {"admin", "staff", "fund_manager", "viewer", "auditor"},
+	// Issue 11: instalment statuses, ageing buckets, reminder statuses and kinds.
+	"instalment":    {"scheduled", "partially_paid", "paid", "overdue", "written_off", "cancelled"},
+	"bucket":        {"current", "1-30", "31-90", "91-180", "over_180"},
+	"reminder":      {"pending", "sent", "failed", "skipped"},
+	"reminder.kind": {"upcoming", "overdue"},
 }
 
 // Keys built at run time from a list the scripts hold (staff.tab.${name}).

@@ -92,6 +92,7 @@ func Demo(ctx context.Context, s *store.Store) error {
 	p = sd.pledge(ctx, "coastal", fund, coastal, "500000.00", "EUR", "2025-12-01", "2026-06-30", "pledge", "CCA-2025-12")
 	sd.void(ctx, "2026-05-07", c, "Duplicate entry of the same bank transfer (illustrative).")
 	sd.cancel(ctx, "2026-03-31", p, "The partner redirected these funds to an earmarked appeal (illustrative).")
+	sd.instalments(ctx, fund, sahel, leman, coastal, nordic)
 	if sd.err == nil {
 		slog.Info("seeded the IOM Resilience Fund demo", "fund", FundCode)
 	}
@@ -190,13 +191,61 @@ func (sd *seeder) donor(ctx context.Context, name, full, kind, country string, a
 }
 
 func (sd *seeder) pledge(ctx context.Context, name string, fundID, donorID int64, amount, cur, on, due, stage, ref string) int64 {
+	return sd.scheduledPledge(ctx, name, fundID, donorID, amount, cur, on, due, stage, ref, "")
+}
+
+// scheduledPledge records a pledge; schedule is its JSON schedule (issue 11), "" for none.
+func (sd *seeder) scheduledPledge(ctx context.Context, name string, fundID, donorID int64, amount, cur, on, due, stage, ref, schedule string) int64 {
 	if sd.err != nil {
 		return 0
 	}
-	p, rep, err := sd.on(on).CreatePledge(ctx, actor, models.PledgeInput{FundID: fundID, DonorID: donorID, Amount: dec(amount),
-		Currency: cur, PledgedOn: day(on), DueOn: day(due), Stage: stage, Reference: ref, Notes: Illustrative}, key("pledge:"+name))
+	in := models.PledgeInput{FundID: fundID, DonorID: donorID, Amount: dec(amount),
+		Currency: cur, PledgedOn: day(on), Stage: stage, Reference: ref, Notes: Illustrative}
+	if due != "" {
+		in.DueOn = day(due)
+	}
+	if schedule != "" {
+		sd.fail("pledge "+name+" schedule", json.Unmarshal([]byte(schedule), &in.Schedule))
+	}
+	p, rep, err := sd.on(on).CreatePledge(ctx, actor, in, key("pledge:"+name))
 	sd.fail("pledge "+name, err)
 	return id(p, rep)
+}
+
+// instalments seeds the pledges paid in instalments (issue 11), as of the demo's last day
+// (2026-12-01): the Sahel network's quarterly pledge with its first instalment paid and two
+// overdue; the Léman foundation's second pledge over 2027-2028, entered row by row; the
+// Coastal Cities Alliance's pledge, two thirds paid and its last tranche written off; a
+// multi-year Nordic pledge, yearly from mid-2027. Payments and the write-off go through the
+// store, so the aggregates stay exact.
+func (sd *seeder) instalments(ctx context.Context, fund, sahel, leman, coastal, nordic int64) {
+	p := sd.scheduledPledge(ctx, "sahel-2026", fund, sahel, "120000.00", "EUR", "2026-02-02", "", "pledge", "SMSN-2026-Q",
+		`{"instalments": 4, "every": "quarter", "first_due_on": "2026-03-31"}`)
+	sd.contribution(ctx, "sahel-2026-1", fund, sahel, p, "30000.00", "EUR", "2026-04-08", "SMSN-2026-Q/1", Illustrative)
+	sd.scheduledPledge(ctx, "leman-2027", fund, leman, "1200000.00", "CHF", "2026-10-15", "", "pledge", "CH-FL-2026-7",
+		`[{"due_on": "2027-03-31", "amount": "400000.00"}, {"due_on": "2027-09-30", "amount": "400000.00"},
+		  {"due_on": "2028-03-31", "amount": "400000.00"}]`)
+	p = sd.scheduledPledge(ctx, "coastal-2026", fund, coastal, "300000.00", "USD", "2026-01-12", "", "pledge", "CCA-2026-01",
+		`{"instalments": 3, "every": "quarter", "first_due_on": "2026-03-31"}`)
+	sd.contribution(ctx, "coastal-2026-1", fund, coastal, p, "100000.00", "USD", "2026-04-10", "CCA-2026-01/1", Illustrative)
+	sd.contribution(ctx, "coastal-2026-2", fund, coastal, p, "100000.00", "USD", "2026-07-14", "CCA-2026-01/2", Illustrative)
+	sd.writeOff(ctx, "2026-10-20", p, "The Alliance's 2026 budget was cut: its last tranche will not be paid (illustrative).")
+	sd.scheduledPledge(ctx, "nordic-2027", fund, nordic, "6000000.00", "EUR", "2026-11-03", "", "pledge", "SE-2026-041",
+		`{"instalments": 3, "every": "year", "first_due_on": "2027-06-30"}`)
+}
+
+// writeOff writes off what a pledge still owes, once: a second run finds it written off.
+func (sd *seeder) writeOff(ctx context.Context, on string, id int64, reason string) {
+	if sd.err != nil {
+		return
+	}
+	p, err := sd.s.Pledge(ctx, id)
+	if err != nil || p.WrittenOff.Amount.IsPositive() {
+		sd.fail("write-off", err)
+		return
+	}
+	_, err = sd.on(on).WriteOffPledge(ctx, actor, id, models.WriteOffInput{Reason: reason})
+	sd.fail("write-off", err)
 }
 
 func (sd *seeder) contribution(ctx context.Context, name string, fundID, donorID, pledgeID int64, amount, cur, on, ref, notes string) int64 {

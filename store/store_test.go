@@ -26,7 +26,7 @@ func TestSeedIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.ContributionCount != 7 || p.FirstContribution == nil || p.FirstContribution.Donor != "Kingdom of Morocco" ||
+	if p.ContributionCount != 10 || p.FirstContribution == nil || p.FirstContribution.Donor != "Kingdom of Morocco" ||
 		p.FirstContribution.ReceivedOn != "2025-07-29" {
 		t.Fatalf("after two seeds: %+v", p)
 	}

@@ -9,8 +9,9 @@ import { $ } from './dom.js';
 
 let chartPromise;
 
-// loadChart resolves to Chart.js, adding its script when a chart section nears the viewport.
-export function loadChart() {
+// loadChart resolves to Chart.js, adding its script when a chart section (target) nears the
+// viewport; with target null, at once (the staff console's charts, drawn when asked for).
+export function loadChart(target = document.querySelector('.chart-box')) {
   if (window.Chart) return Promise.resolve(window.Chart);
   chartPromise ??= new Promise((resolve, reject) => {
     const add = () => {
@@ -20,7 +21,6 @@ export function loadChart() {
       script.onerror = () => reject(new Error('Chart.js did not load'));
       document.head.append(script);
     };
-    const target = document.querySelector('.chart-box');
     if (!target || !('IntersectionObserver' in window)) return add();
     const io = new IntersectionObserver((entries) => {
       if (entries.some((e) => e.isIntersecting)) {

@@ -10,6 +10,7 @@ import { el, $, $$, setStatus } from './dom.js';
 import { updateReportLinks } from './report-links.js';
 import { parseAmount } from './amount.js';
 import { countryOptions } from './countries.js';
+import { instalments } from './instalments.js';
 
 const PAGE_SIZE = 25;
 const USER_KEY = 'fundtracker.user';
@@ -81,7 +82,7 @@ const LISTS = {
     params: ({ fund_id, donor_id, currency, q, earmarking, from, to, status, stage }) =>
       ({ fund_id, donor_id, currency, q, earmarking, from, to, status, stage }),
     columns: [
-      ['staff.field.pledged_on', (r) => twoLines(date(r.pledged_on), r.due_on ? t('console.due', { date: date(r.due_on) }) : '')],
+      ['staff.field.pledged_on', (r) => twoLines(date(r.pledged_on), (r.next_due_on || r.due_on) ? t('console.due', { date: date(r.next_due_on || r.due_on) }) : '')],
       ['staff.col.donor_fund', (r) => twoLines(donorName(r.donor_id, r), fundName(r.fund_id, r))],
       ['staff.field.amount', (r) => money(r.amount, r.currency), 'num'],
       ['staff.col.paid', (r) => money(r.paid, r.currency), 'num'],
@@ -293,7 +294,7 @@ function readAmount(form, input, problems) {
 function formBody(form, problems = {}) {
   const body = {};
   for (const input of form.elements) {
-    if (!input.name) continue;
+    if (!input.name || 'skip' in input.dataset) continue; // data-skip: read by its own module (the schedule)
     if (input.type === 'checkbox') body[input.name] = input.checked;
     else if (input.value.trim() === '') continue;
     else if (input.dataset.options) body[input.name] = byId(input.dataset.options, input.value)?.id ?? input.value;
@@ -319,7 +320,7 @@ function handleForm(form, { headers = () => ({}), saved, message, extra = () => 
     event.preventDefault();
     clearErrors(form);
     const problems = {};
-    const body = { ...formBody(form, problems), ...extra() };
+    const body = { ...formBody(form, problems), ...extra(problems) };
     if (Object.keys(problems).length) {
       for (const [name, msg] of Object.entries(problems)) fieldError(form, name, msg);
       $('[aria-invalid="true"]', form)?.focus();
@@ -781,6 +782,8 @@ function auditEvent(e) {
 }
 
 const ADMIN_SCREENS = { funds: fundsScreen, users: usersScreen, audit: () => auditScreen() };
+// Screens of every signed-in user beyond the lists (issue 11: ageing and forecast, reminders).
+const SCREENS = {};
 
 function payPledge(pledge) {
   showTab('contributions');
@@ -857,7 +860,7 @@ async function signedIn(user) {
   me = user;
   for (const b of $$('[data-admin]')) b.hidden = user?.role !== 'admin';
   const wanted = location.hash.slice(1);
-  showTab(wanted in LISTS || wanted === 'exports' || wanted === 'imports' || (wanted in ADMIN_SCREENS && user?.role === 'admin') ? wanted : 'pledges');
+  showTab(wanted in LISTS || wanted === 'exports' || wanted === 'imports' || wanted in SCREENS || (wanted in ADMIN_SCREENS && user?.role === 'admin') ? wanted : 'pledges');
   document.body.dataset.state = 'ready';
 }
 
@@ -874,6 +877,7 @@ function showTab(name) {
   history.replaceState(null, '', `${location.pathname}${location.search}#${name}`);
   if (lists[name]) lists[name].load();
   if (ADMIN_SCREENS[name]) ADMIN_SCREENS[name]();
+  SCREENS[name]?.();
 }
 
 // The CSV links carry the filters, bom=1 (so that spreadsheets read UTF-8) and, for
@@ -921,7 +925,11 @@ async function main() {
   $('#edit-back').addEventListener('click', () => $('#edit-dialog').close());
 
   amountPreview($('#pledge-form'), 'pledged_on', $('#pledge-quote'));
+  // Issue 11: the pledge form's schedule, each pledge's instalments, ageing, forecast, reminders.
+  const issue11 = instalments({ fieldError, clearErrors, showApiError, formMessage, actionButton, refresh, handleError, data, me: () => me });
+  Object.assign(SCREENS, issue11.screens);
   handleForm($('#pledge-form'), {
+    extra: issue11.scheduleBody,
     message: (p) => t('staff.pledge.saved', { amount: money(p.amount, p.currency), usd: money(p.amount_usd) }),
     saved: () => refresh('pledges'),
   });

@@ -295,7 +295,7 @@ func TestImportOwnExportsIntoEmptyLedger(t *testing.T) {
 			"organization": "IOM", "target_usd": "1000000.00", "opens_on": "2024-07-01"}).status(201)
 	}
 	p1 := f.pledge(f.morocco, "500000.00", "USD", "2025-07-29", "due_on", "2026-01-31", "reference", "MA-1").status(201).id()
-	p2 := f.pledge(f.swiss, "90000.00", "EUR", "2025-08-01", "earmarking", "softly_earmarked").status(201).id()
+	p2 := f.pledge(f.swiss, "90000.00", "EUR", "2025-08-01", "earmarking", "softly_earmarked", "reference", "CH-2").status(201).id()
 	f.pay(f.morocco, p1, "200000.00", "USD", "2025-08-15").status(201)
 	f.pay(f.swiss, p2, "45000.00", "EUR", "2025-09-01").status(201)
 	f.pay(f.swiss, nil, "8800.00", "CHF", "2025-09-10").status(201)
@@ -305,6 +305,12 @@ func TestImportOwnExportsIntoEmptyLedger(t *testing.T) {
 	paysCSV := get(src, "/api/v1/exports/contributions.csv?voided=exclude")
 
 	dst := newEnv(t)
+	// The target's ids differ from the source's: the exports' ids must not be
+	// read as the target's (names and references decide).
+	other := dst.do("POST", "/api/v1/funds", dst.admin, map[string]any{"code": "other", "name": "Other", "target_usd": "1000.00"}).status(201).id()
+	stranger := dst.do("POST", "/api/v1/donors", dst.staff, map[string]any{"name": "Unrelated donor", "kind": "other"}).status(201).id()
+	dst.do("POST", "/api/v1/pledges", dst.staff, map[string]any{"fund_id": other, "donor_id": stranger, "amount": "10.00",
+		"currency": "USD", "pledged_on": "2025-07-01"}).status(201)
 	mk(dst)
 	rates := "currency,effective_on,units_per_usd,source\nEUR,2024-01-01,0.92,UN\nEUR,2024-07-01,0.9,UN\nCHF,2024-01-01,0.88,UN\n"
 	dst.importFile(dst.staff, "rates", "commit", "rates.csv", []byte(rates), "").status(http.StatusCreated)
@@ -313,8 +319,12 @@ func TestImportOwnExportsIntoEmptyLedger(t *testing.T) {
 	r := dst.importFile(dst.staff, "contributions", "commit", "contributions.csv", []byte(paysCSV), "").status(http.StatusCreated)
 	eq(t, "created", num(r, "created"), 3)
 	for _, path := range []string{"/api/v1/funds/resilience/progress", "/api/v1/funds/resilience/donors", "/api/v1/funds/resilience/timeline"} {
-		a := strings.ReplaceAll(get(src, path), fmt.Sprintf(`"id":%d`, f.fund), `"id":1`)
-		b := get(dst, path)
+		a := get(src, path)
+		b := strings.ReplaceAll(get(dst, path), fmt.Sprintf(`"id":%d`, other+1), fmt.Sprintf(`"id":%d`, f.fund))
+		b = strings.ReplaceAll(b, fmt.Sprintf(`"fund_id":%d`, other+1), fmt.Sprintf(`"fund_id":%d`, f.fund))
+		for i, d := range []int64{f.morocco, f.swiss, f.anon} { // the target's donor ids, in the order imported
+			b = strings.ReplaceAll(b, fmt.Sprintf(`"donor_id":%d`, stranger+1+int64(i)), fmt.Sprintf(`"donor_id":%d`, d))
+		}
 		if a != b {
 			t.Errorf("%s differs:\n%s\n%s", path, a, b)
 		}

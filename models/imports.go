@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -557,34 +558,32 @@ func resolveRow(req ImportRequest, ld ImportLoader, ir *importRow, funds map[int
 			ir.p.Add("fund_id", "no fund with code "+strconv.Quote(s)+" (funds: "+strings.Join(codes, ", ")+")")
 		}
 	}
-	// Donor.
-	if s := v["donor_id"]; s != "" {
-		if id, err := strconv.ParseInt(s, 10, 64); err != nil || id <= 0 {
-			ir.p.Add("donor_id", "must be a positive id")
-		} else {
-			ir.donorID = id
-		}
-	} else if s := v["donor_name"]; s != "" {
-		ir.donorID = matchDonor(s, v["donor_country"], donors, ir.p)
+	// Donor. A name (with its country) is the reference that holds across
+	// ledgers; an id is this ledger's, and an export's ids are the ledger's
+	// it came from. So with both, the name decides and the id only settles
+	// between donors of the same name; an id alone is read as an id.
+	givenDonor := importID(v["donor_id"], "donor_id", "must be a positive id", ir.p)
+	if s := v["donor_name"]; s != "" {
+		ir.donorID = matchDonor(s, v["donor_country"], givenDonor, donors, ir.p)
+	} else {
+		ir.donorID = givenDonor
 	}
-	// Pledge (contributions).
+	// Pledge (contributions): likewise, the reference decides, the id settles
+	// between pledges of the same reference.
 	if req.Kind == ImportContributions {
-		if s := v["pledge_id"]; s != "" {
-			if id, err := strconv.ParseInt(s, 10, 64); err != nil || id <= 0 {
-				ir.p.Add("pledge_id", "must be a positive id or null")
-			} else {
-				ir.pledgeID = id
-			}
-		} else if s := v["pledge_reference"]; s != "" {
+		givenPledge := importID(v["pledge_id"], "pledge_id", "must be a positive id or null", ir.p)
+		if s := v["pledge_reference"]; s != "" {
 			ids, err := ld.PledgesByReference(s, ir.fundID)
 			if err != nil {
 				return err
 			}
-			switch len(ids) {
-			case 0:
+			switch {
+			case len(ids) == 0:
 				ir.p.Add("pledge_id", "no pledge with reference "+strconv.Quote(s))
-			case 1:
+			case len(ids) == 1:
 				ir.pledgeID = ids[0]
+			case givenPledge > 0 && slices.Contains(ids, givenPledge):
+				ir.pledgeID = givenPledge
 			default:
 				names := make([]string, len(ids))
 				for i, id := range ids {
@@ -592,6 +591,8 @@ func resolveRow(req ImportRequest, ld ImportLoader, ir *importRow, funds map[int
 				}
 				ir.p.Add("pledge_id", "the reference "+strconv.Quote(s)+" matches several pledges (ids "+strings.Join(names, ", ")+"): give pledge_id")
 			}
+		} else {
+			ir.pledgeID = givenPledge
 		}
 		if ir.pledgeID > 0 {
 			st, err := ld.Pledge(ir.pledgeID)
@@ -650,8 +651,9 @@ func resolveRow(req ImportRequest, ld ImportLoader, ir *importRow, funds map[int
 
 // matchDonor finds the donor a row names: its name (case- and
 // accent-insensitive) and, when given, its country. No match or several are
-// problems naming the candidates.
-func matchDonor(name, country string, donors []ImportDonor, p Problems) int64 {
+// problems naming the candidates. givenID (0: none) settles between donors
+// of the same name.
+func matchDonor(name, country string, givenID int64, donors []ImportDonor, p Problems) int64 {
 	want := normalizeName(name)
 	country = strings.ToUpper(strings.TrimSpace(country))
 	var same, match []ImportDonor
@@ -682,6 +684,8 @@ func matchDonor(name, country string, donors []ImportDonor, p Problems) int64 {
 	switch {
 	case len(match) == 1:
 		return match[0].ID
+	case len(match) > 1 && givenID > 0 && slices.ContainsFunc(match, func(d ImportDonor) bool { return d.ID == givenID }):
+		return givenID
 	case len(match) > 1:
 		p.Add("donor_id", strconv.Quote(name)+" matches several donors: "+describe(match)+": give donor_country or donor_id")
 	default:
@@ -880,4 +884,18 @@ func WithImportID(v any, importID int64) (json.RawMessage, error) {
 	}
 	out := append(b[:len(b)-1:len(b)-1], []byte(`,"import_id":`+strconv.FormatInt(importID, 10)+`}`)...)
 	return out, nil
+}
+
+// importID reads an optional id cell: 0 when empty, a problem on field when
+// it is not a positive id.
+func importID(s, field, problem string, p Problems) int64 {
+	if s == "" {
+		return 0
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		p.Add(field, problem)
+		return 0
+	}
+	return id
 }

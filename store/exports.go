@@ -19,9 +19,7 @@ func (s *Store) EachContribution(ctx context.Context, f ContributionFilter, fn f
 		if err := rows.Scan(row.fields()...); err != nil {
 			return err
 		}
-		c := row.model()
-		c.DonorCountry, c.PledgeReference = row.DonorCountry, row.PledgeReference
-		if err := fn(c); err != nil {
+		if err := fn(row.model()); err != nil {
 			return err
 		}
 	}

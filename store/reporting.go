@@ -36,9 +36,7 @@ func (s *Store) ExportContributions(ctx context.Context, f ContributionFilter, v
 		if err := rows.Scan(row.fields()...); err != nil {
 			return err
 		}
-		c := row.model()
-		c.DonorCountry = row.DonorCountry
-		if err := fn(c); err != nil {
+		if err := fn(row.model()); err != nil {
 			return err
 		}
 	}

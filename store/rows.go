@@ -202,7 +202,7 @@ func (r contributionRow) model() models.Contribution {
 		Voided: r.VoidedAt != nil, VoidReason: r.VoidReason, VoidedAt: utcPtr(r.VoidedAt), VoidedBy: r.VoidedBy,
 		CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy,
 		Acknowledgement: ackOf(r.Acknowledgement), AcknowledgedOn: models.Date(r.AcknowledgedOn),
-		RateEffectiveOn: datePtr(r.RateEffectiveOn)}
+		RateEffectiveOn: datePtr(r.RateEffectiveOn), DonorCountry: r.DonorCountry, PledgeReference: r.PledgeReference}
 }
 
 func datePtr(s *string) *models.Date {

@@ -476,6 +476,15 @@ func TestReminderPolicyAndDonorLanguage(t *testing.T) {
 	if d := w.do("PATCH", "/api/v1/donors/"+w.en, w.staff, map[string]any{"language": "ar"}).status(200).body; d["language"] != "ar" {
 		t.Fatalf("language not changed: %v", d)
 	}
+	// A donors import reads a language column (here under its French template header).
+	w.importFile(w.staff, "donors", "commit", "donors.csv", []byte("name,kind,contact_email,Langue\nImported Donor,ngo,i@example.org,FR\n"), "").status(201)
+	if d := w.do("GET", "/api/v1/donors?q=imported", w.staff, nil).status(200).items(); len(d) != 1 || d[0]["language"] != "fr" {
+		t.Fatalf("imported donor: %v", d)
+	}
+	dry := w.importFile(w.staff, "donors", "dry_run", "donors.csv", []byte("name,kind,language\nOther,ngo,de\n"), "").status(200)
+	if errs, _ := dry.body["errors"].([]any); len(errs) != 1 || errs[0].(map[string]any)["field"] != "language" {
+		t.Fatalf("an unknown language imported: %s", dry.raw)
+	}
 }
 
 // Two instances on one PostgreSQL schema run the reminders at the same time:

@@ -2,12 +2,15 @@ package api_test
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"net/mail"
 	"strconv"
@@ -16,9 +19,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 	"github.com/fundtracker/fundtracker/api"
 	"github.com/fundtracker/fundtracker/mailer"
+	"github.com/fundtracker/fundtracker/models"
 	"github.com/fundtracker/fundtracker/store"
 	"github.com/fundtracker/fundtracker/store/storetest"
 )
@@ -30,6 +35,8 @@ import (
 // a recipient fail with 451 that many times; refuse makes one fail with 550.
 type sink struct {
 	mu       sync.Mutex
+	users    map[string]string // when set, AUTH PLAIN with these is required
+	authed   []string
 	addr     string
 	got      []received
 	tempFail map[string]int
@@ -41,10 +48,13 @@ type received struct {
 	to, subject, reminder, lang, text, html string
 }
 
-func newSink(t *testing.T) *sink {
+func newSink(t *testing.T, tlsConfig ...*tls.Config) *sink {
 	t.Helper()
 	k := &sink{tempFail: map[string]int{}, refuse: map[string]bool{}}
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &sinkSession{k: k}, nil }))
+	if len(tlsConfig) > 0 {
+		srv.TLSConfig = tlsConfig[0] // STARTTLS offered
+	}
 	srv.Domain = "localhost"
 	srv.AllowInsecureAuth = true
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
@@ -74,13 +84,33 @@ func (k *sink) mails() []received {
 }
 
 type sinkSession struct {
-	k  *sink
-	to string
+	k    *sink
+	to   string
+	user string
 }
 
-func (s *sinkSession) Reset()                                      {}
-func (s *sinkSession) Logout() error                               { return nil }
-func (s *sinkSession) Mail(from string, _ *smtp.MailOptions) error { return nil }
+func (s *sinkSession) AuthMechanisms() []string { return []string{sasl.Plain} }
+func (s *sinkSession) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, user, pass string) error {
+		s.k.mu.Lock()
+		defer s.k.mu.Unlock()
+		if want, ok := s.k.users[user]; !ok || want != pass {
+			return errors.New("bad credentials")
+		}
+		s.user = user
+		s.k.authed = append(s.k.authed, user)
+		return nil
+	}), nil
+}
+
+func (s *sinkSession) Reset()        {}
+func (s *sinkSession) Logout() error { return nil }
+func (s *sinkSession) Mail(from string, _ *smtp.MailOptions) error {
+	if s.k.users != nil && s.user == "" {
+		return smtp.ErrAuthRequired
+	}
+	return nil
+}
 func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	s.k.mu.Lock()
 	defer s.k.mu.Unlock()
@@ -572,4 +602,40 @@ func TestRemindersOnceWithTwoInstancesOnPostgres(t *testing.T) {
 		t.Fatalf("%d mails for %d reminders, want %d", len(mails), len(per), want)
 	}
 	t.Logf("%d reminders, each created and mailed once by 2 instances running 3 times each per day", want)
+}
+
+// FUNDTRACKER_SMTP_URL's user and password sign in (AUTH PLAIN), over
+// STARTTLS when the server offers it, and never in clear.
+func TestReminderMailerSignsIn(t *testing.T) {
+	// httptest's certificate for 127.0.0.1, and a pool that trusts it.
+	ts := httptest.NewTLSServer(nil)
+	cert, roots := ts.TLS.Certificates[0], ts.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+	ts.Close()
+	msg := models.Mail{To: "d@example.org", Subject: "s", Text: "t", HTML: "<p>t</p>", Language: "en", ID: "reminder-1"}
+	send := func(k *sink, userinfo string) error {
+		m, err := mailer.New("smtp://"+userinfo+"@"+k.addr, "funds@example.org")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.TLSConfig = &tls.Config{RootCAs: roots}
+		return m.Send(context.Background(), msg)
+	}
+
+	k := newSink(t, &tls.Config{Certificates: []tls.Certificate{cert}})
+	k.users = map[string]string{"fund-mailer": "s3cret:pass"}
+	if err := send(k, "fund-mailer:s3cret%3Apass"); err != nil {
+		t.Fatal(err)
+	}
+	if err := send(k, "fund-mailer:wrong"); err == nil {
+		t.Fatal("sent with a wrong password")
+	}
+	if n := len(k.mails()); n != 1 || strings.Join(k.authed, ",") != "fund-mailer" {
+		t.Fatalf("%d mails, signed in as %v", n, k.authed)
+	}
+	// A server without STARTTLS gets no password.
+	clear := newSink(t)
+	clear.users = map[string]string{"fund-mailer": "s3cret"}
+	if err := send(clear, "fund-mailer:s3cret"); err == nil || len(clear.authed) != 0 {
+		t.Fatalf("signed in over a clear connection: %v %v", err, clear.authed)
+	}
 }

@@ -353,6 +353,13 @@ func TestRemindersDeliveredOnceInTheDonorsLanguage(t *testing.T) {
 	if r := w.reminders(pAr); len(r) != 2 {
 		t.Fatalf("the Arabic pledge has %d reminders after max_overdue, want 2: %v", len(r), r)
 	}
+	// Lowering max_overdue below a number already created does not go back.
+	w.do("PATCH", "/api/v1/funds/"+w.fund, w.admin, map[string]any{"reminder_policy": map[string]any{
+		"before_due_days": 14, "overdue_every_days": 30, "max_overdue": 2}}).status(200)
+	w.run()
+	if r := w.reminders(pAr); len(r) != 2 {
+		t.Fatalf("the Arabic pledge has %d reminders after max_overdue was lowered, want 2: %v", len(r), r)
+	}
 	// Every (instalment, kind, sequence) once, every sent one mailed once.
 	seen, sent := map[string]bool{}, 0
 	for _, x := range w.reminders("") {

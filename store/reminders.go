@@ -246,9 +246,12 @@ func pledgeIDsOf(rs []reminderRow) []int64 {
 func latestSequences(db *gorm.DB, pledgeIDs []int64) (map[reminderKey]int, error) {
 	out := map[reminderKey]int{}
 	for start := 0; start < len(pledgeIDs); start += 500 {
-		var rows []struct {
-			reminderKey
-			Sequence int
+		var rows []struct { // flat: Scan fills no embedded struct
+			PledgeID      int64
+			InstalmentSeq int
+			DueOn         string
+			Kind          string
+			Sequence      int
 		}
 		err := db.Raw(`SELECT pledge_id, instalment_seq, due_on, kind, MAX(sequence) AS sequence FROM reminders
 			WHERE pledge_id IN ? GROUP BY pledge_id, instalment_seq, due_on, kind`, pledgeIDs[start:min(start+500, len(pledgeIDs))]).
@@ -257,7 +260,7 @@ func latestSequences(db *gorm.DB, pledgeIDs []int64) (map[reminderKey]int, error
 			return nil, err
 		}
 		for _, r := range rows {
-			out[r.reminderKey] = r.Sequence
+			out[reminderKey{r.PledgeID, r.InstalmentSeq, r.DueOn, r.Kind}] = r.Sequence
 		}
 	}
 	return out, nil

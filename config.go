@@ -11,6 +11,7 @@ import (
 
 	"github.com/caarlos0/env/v11"
 	"github.com/fundtracker/fundtracker/handlers"
+	"github.com/fundtracker/fundtracker/mailer"
 
 	"github.com/fundtracker/fundtracker/models"
 )
@@ -45,6 +46,12 @@ type config struct {
 	// RateStaleDays (issue 14): after how many days a rate is stale, "45" or "45,EUR=30".
 	RateStaleDays string `env:"FUNDTRACKER_RATE_STALE_DAYS"`
 
+	// Issue 11: payment reminders. The scheduler runs every minute unless
+	// FUNDTRACKER_REMINDERS=off; without SMTP, reminders stay pending.
+	Reminders string `env:"FUNDTRACKER_REMINDERS" envDefault:"on"`
+	SMTPURL   string `env:"FUNDTRACKER_SMTP_URL"` // smtp://user:pass@host:port (STARTTLS when offered)
+	MailFrom  string `env:"FUNDTRACKER_MAIL_FROM"`
+
 	LogLevel  slog.Level `env:"FUNDTRACKER_LOG_LEVEL" envDefault:"info"`
 	LogFormat string     `env:"FUNDTRACKER_LOG_FORMAT"` // text, json, or "" (text on a terminal, else JSON)
 }
@@ -72,6 +79,20 @@ func (c config) proxies() []string {
 		out = append(out, string(p))
 	}
 	return out
+}
+
+// mailer is the SMTP sender of reminders, nil when FUNDTRACKER_SMTP_URL and
+// FUNDTRACKER_MAIL_FROM are unset; one without the other is an error.
+func (c config) mailer() (*mailer.Mailer, error) {
+	switch {
+	case c.SMTPURL == "" && c.MailFrom == "":
+		return nil, nil
+	case c.SMTPURL == "":
+		return nil, errors.New("FUNDTRACKER_MAIL_FROM is set without FUNDTRACKER_SMTP_URL: set both to send reminders by e-mail")
+	case c.MailFrom == "":
+		return nil, errors.New("FUNDTRACKER_SMTP_URL is set without FUNDTRACKER_MAIL_FROM: set both to send reminders by e-mail")
+	}
+	return mailer.New(c.SMTPURL, c.MailFrom)
 }
 
 // loadConfig reads the configuration from environ (os.Environ's "K=V"
@@ -121,6 +142,14 @@ func loadConfig(environ []string) (config, error) {
 	case "", "OFF", "NORMAL", "FULL", "EXTRA":
 	default:
 		problems = append(problems, fmt.Sprintf("FUNDTRACKER_SQLITE_SYNCHRONOUS: %q is not one of OFF, NORMAL, FULL, EXTRA", c.SQLiteSynchronous))
+	}
+	switch c.Reminders {
+	case "on", "off":
+	default:
+		problems = append(problems, fmt.Sprintf("FUNDTRACKER_REMINDERS: %q is not on or off", c.Reminders))
+	}
+	if _, err := c.mailer(); err != nil {
+		problems = append(problems, err.Error())
 	}
 	switch c.LogFormat {
 	case "", "text", "json":

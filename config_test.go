@@ -32,6 +32,12 @@ func TestConfigNamesTheVariableAtFault(t *testing.T) {
 		{[]string{"FUNDTRACKER_SQLITE_SYNCHRONOUS=sometimes"}, []string{"FUNDTRACKER_SQLITE_SYNCHRONOUS"}},
 		{[]string{"FUNDTRACKER_RATE_STALE_DAYS=45,EUR=soon"}, []string{"FUNDTRACKER_RATE_STALE_DAYS", "EUR=soon"}},
 		{[]string{"FUNDTRACKER_RATE_STALE_DAYS=0"}, []string{"FUNDTRACKER_RATE_STALE_DAYS"}},
+		{[]string{"FUNDTRACKER_REMINDERS=sometimes"}, []string{"FUNDTRACKER_REMINDERS", "sometimes"}},
+		{[]string{"FUNDTRACKER_SMTP_URL=smtp://mail.example.org:587"}, []string{"FUNDTRACKER_MAIL_FROM"}},
+		{[]string{"FUNDTRACKER_MAIL_FROM=funds@example.org"}, []string{"FUNDTRACKER_SMTP_URL"}},
+		{[]string{"FUNDTRACKER_SMTP_URL=http://u:secret@mail.example.org", "FUNDTRACKER_MAIL_FROM=funds@example.org"}, []string{"FUNDTRACKER_SMTP_URL", "xxxxx"}},
+		{[]string{"FUNDTRACKER_SMTP_URL=smtp://mail.example.org:99999", "FUNDTRACKER_MAIL_FROM=funds@example.org"}, []string{"FUNDTRACKER_SMTP_URL"}},
+		{[]string{"FUNDTRACKER_SMTP_URL=smtp://mail.example.org", "FUNDTRACKER_MAIL_FROM=not an address"}, []string{"FUNDTRACKER_MAIL_FROM"}},
 		{[]string{"FUNDTRACKER_DB_MAX_OPEN_CONNS=abc", "FUNDTRACKER_SECURE_COOKIES=yes", "FUNDTRACKER_TRUSTED_PROXIES=::1,proxy.local"},
 			[]string{"FUNDTRACKER_DB_MAX_OPEN_CONNS", "FUNDTRACKER_SECURE_COOKIES", "FUNDTRACKER_TRUSTED_PROXIES"}},
 	}
@@ -52,7 +58,8 @@ func TestConfigNamesTheVariableAtFault(t *testing.T) {
 	cfg, err := loadConfig([]string{"PATH=/bin", "FUNDTRACKER_DB_MAX_OPEN_CONNS=12", "FUNDTRACKER_SECURE_COOKIES=true",
 		"FUNDTRACKER_TRUSTED_PROXIES=10.0.0.0/8, 192.0.2.7,::1", "FUNDTRACKER_DB_CONN_MAX_LIFETIME=30m",
 		"FUNDTRACKER_LOG_LEVEL=warn", "FUNDTRACKER_LOG_FORMAT=json", "FUNDTRACKER_SQLITE_SYNCHRONOUS=normal",
-		"FUNDTRACKER_RATE_STALE_DAYS=30,MAD=60"})
+		"FUNDTRACKER_RATE_STALE_DAYS=30,MAD=60", "FUNDTRACKER_REMINDERS=off", "FUNDTRACKER_SMTP_URL=smtp://user:pass@mail.example.org:2525",
+		"FUNDTRACKER_MAIL_FROM=Fund team <funds@example.org>"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,11 +67,14 @@ func TestConfigNamesTheVariableAtFault(t *testing.T) {
 		cfg.DBConnMaxLifetime != 30*time.Minute || cfg.LogLevel != slog.LevelWarn || cfg.LogFormat != "json" || cfg.RateStaleDays != "30,MAD=60" {
 		t.Errorf("parsed %+v", cfg)
 	}
+	if m, err := cfg.mailer(); err != nil || m == nil || cfg.Reminders != "off" {
+		t.Errorf("reminders %q, mailer %v, %v", cfg.Reminders, m, err)
+	}
 	def, err := loadConfig(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if def.Addr != ":8080" || def.DB != "fundtracker.db" || def.SecureCookies || def.LogLevel != slog.LevelInfo || def.proxies() != nil {
+	if def.Addr != ":8080" || def.DB != "fundtracker.db" || def.SecureCookies || def.Reminders != "on" || def.LogLevel != slog.LevelInfo || def.proxies() != nil {
 		t.Errorf("defaults %+v", def)
 	}
 }

@@ -149,6 +149,12 @@ func serve(ctx context.Context, cfg config, args []string) error {
 		return err
 	}
 	go purgeIdempotencyKeys(ctx, s)
+	if m, _ := cfg.mailer(); m != nil { // checked by loadConfig
+		s.SetMailer(m)
+	}
+	if cfg.Reminders != "off" {
+		go runReminders(ctx, s)
+	}
 	go purgeLoginThrottles(ctx, s)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -176,39 +182,53 @@ func serve(ctx context.Context, cfg config, args []string) error {
 	return nil
 }
 
-// purgeLoginThrottles writes the coalesced audit event of each login lock
-// that ended, and drops throttle rows whose window is over, every minute.
-func purgeLoginThrottles(ctx context.Context, s *store.Store) {
-	t := time.NewTicker(time.Minute)
+// every runs fn every d until ctx ends.
+func every(ctx context.Context, d time.Duration, fn func()) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := s.PurgeLoginThrottles(ctx, false); err != nil {
-				slog.Warn("purge login throttles", "error", err)
-			}
+			fn()
 		}
 	}
 }
 
+// purgeLoginThrottles writes the coalesced audit event of each login lock
+// that ended, and drops throttle rows whose window is over, every minute.
+func purgeLoginThrottles(ctx context.Context, s *store.Store) {
+	every(ctx, time.Minute, func() {
+		if _, err := s.PurgeLoginThrottles(ctx, false); err != nil {
+			slog.Warn("purge login throttles", "error", err)
+		}
+	})
+}
+
+// runReminders creates and sends payment reminders every minute (issue 11,
+// docs/reminders.md); several instances may run it at once.
+func runReminders(ctx context.Context, s *store.Store) {
+	every(ctx, time.Minute, func() {
+		run, err := s.RunReminders(ctx)
+		if err != nil {
+			slog.Warn("reminders", "error", err)
+		} else if run.Queued+run.Sent+run.Failed+run.Skipped+run.Retrying > 0 {
+			slog.Info("reminders", "queued", run.Queued, "sent", run.Sent, "failed", run.Failed, "skipped", run.Skipped,
+				"retrying", run.Retrying, "pending", run.Pending)
+		}
+	})
+}
+
 // purgeIdempotencyKeys drops keys older than a week, hourly.
 func purgeIdempotencyKeys(ctx context.Context, s *store.Store) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := s.PurgeIdempotencyKeys(ctx, 7*24); err != nil {
-				slog.Warn("purge idempotency keys", "error", err)
-			} else if n > 0 {
-				slog.Info("purged idempotency keys", "count", n)
-			}
+	every(ctx, time.Hour, func() {
+		if n, err := s.PurgeIdempotencyKeys(ctx, 7*24); err != nil {
+			slog.Warn("purge idempotency keys", "error", err)
+		} else if n > 0 {
+			slog.Info("purged idempotency keys", "count", n)
 		}
-	}
+	})
 }
 
 func runSeed(ctx context.Context, cfg config, args []string) error {

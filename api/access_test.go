@@ -220,6 +220,9 @@ var routeAccess = map[string]string{
 	"GET /api/v1/imports":                 lvRead,
 	"GET /api/v1/imports/:id":             lvRead,
 	"GET /api/v1/imports/templates/:file": lvRead,
+	// Issue 11: reminders.
+	"GET /api/v1/reminders":      lvRead,
+	"POST /api/v1/reminders/run": lvAdmin,
 	// Issue 15: public pages, open data, donor links, acknowledgements.
 	"GET /api/v1/funds/:fund/snapshot.zip":       lvPublic,
 	"GET /api/v1/donors/:id/links":               lvRead,

@@ -225,6 +225,9 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 	v1.GET("/imports/templates/:file", staff, h.ImportTemplate) // {kind}.csv or .xlsx, headers in ?lang=
 
 	v1.GET("/audit", auditor, h.ListAudit)
+	// Issue 11: payment reminders (docs/reminders.md).
+	v1.GET("/reminders", staff, h.ListReminders)
+	v1.POST("/reminders/run", admin, h.RunReminders)
 }
 
 // uploadRoutes are the routes whose bodies carry a document: they are bounded

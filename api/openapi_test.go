@@ -380,6 +380,16 @@ func TestOpenAPIMatchesEveryAnswer(t *testing.T) {
 	c.call("POST", "/api/v1/donors/"+twin+"/merge", admin, map[string]any{"into_id": jsonNumber(donor), "reason": "Entered twice"}).status(http.StatusOK)
 	c.call("POST", "/api/v1/donors/"+twin+"/merge", admin, map[string]any{"into_id": jsonNumber(donor), "reason": "Again"}).fails(http.StatusConflict, "conflict", "")
 
+	// Issue 11: reminders (a policy, a donor's language, a run, the outbox).
+	c.call("PATCH", "/api/v1/funds/"+fund, admin, map[string]any{"reminder_policy": map[string]any{"before_due_days": 14, "overdue_every_days": 30,
+		"max_overdue": 3}}).status(http.StatusOK)
+	c.call("PATCH", "/api/v1/funds/"+fund, admin, map[string]any{"reminder_policy": map[string]any{"before_due_days": -1}}).
+		fails(http.StatusUnprocessableEntity, "validation_failed", "reminder_policy.before_due_days")
+	c.call("PATCH", "/api/v1/donors/"+donor, staff, map[string]any{"language": "fr"}).status(http.StatusOK)
+	c.call("POST", "/api/v1/reminders/run", admin, nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/reminders?status=pending&fund_id="+fund+"&limit=5", staff, nil).status(http.StatusOK)
+	c.call("GET", "/api/v1/reminders?status=maybe", staff, nil).fails(http.StatusUnprocessableEntity, "validation_failed", "status")
+
 	// Reports and exports.
 	for _, p := range []string{"/breakdown", "/breakdown?as_of=2024-07-30", "/progress", "/progress?as_of=2024-07-28", "/donors", "/donors.csv?bom=1", "/timeline?interval=day", "/timeline"} {
 		c.call("GET", "/api/v1/funds/resilience"+p, "", nil).status(http.StatusOK)

@@ -42,6 +42,7 @@ type Handler struct {
 	ageing        AgeingStore // issue 11
 	// ImportMaxBytes bounds an imported file (FUNDTRACKER_IMPORT_MAX_BYTES, 50 MiB unless set).
 	ImportMaxBytes int64
+	reminders      ReminderStore // issue 11
 }
 
 // Store is everything the handlers use.
@@ -63,6 +64,7 @@ type Store interface {
 	BreakdownStore
 	ImportStore
 	AgeingStore
+	ReminderStore
 }
 
 // New returns the handlers over a store.
@@ -70,7 +72,7 @@ func New(s Store) *Handler {
 	return &Handler{funds: s, donors: s, rates: s, pledges: s, contributions: s, reports: s, auth: s, users: s,
 		audit: s, health: s, reporting: s, breakdown: s, public: s, access: s, documents: s, DocumentMaxBytes: DefaultDocumentMaxBytes,
 		cop: http.NewCrossOriginProtection(), exports: NewExports(0, 0),
-		imports: s, ImportMaxBytes: DefaultImportMaxBytes, ageing: s}
+		imports: s, ImportMaxBytes: DefaultImportMaxBytes, ageing: s, reminders: s}
 }
 
 // LimitExports sets how many CSV exports run at once and how long one write

@@ -35,6 +35,7 @@ var templateChoices = map[string][]string{
 	"stage":      models.PledgeStages,
 	"earmarking": models.Earmarkings,
 	"anonymous":  {"true", "false"},
+	"language":   models.DonorLanguages,
 }
 
 var (

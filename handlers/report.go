@@ -251,32 +251,9 @@ func lines(m map[string]*reportLine, usd func(int64) string, fill func(*reportLi
 	return out
 }
 
-// formatNumber writes an amount with its decimals and the language's
-// separators (Arabic pages use Western digits, as ar-MA does).
+// formatNumber writes an amount with the language's separators (models.FormatAmount).
 func formatNumber(d decimal.Decimal, places int32, lang string) string {
-	s := d.StringFixed(places)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	intPart, frac, _ := strings.Cut(s, ".")
-	group, point := ",", "."
-	if lang == "fr" {
-		group, point = "\u202f", ","
-	}
-	var b strings.Builder
-	for i, ch := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteString(group)
-		}
-		b.WriteRune(ch)
-	}
-	out := b.String()
-	if frac != "" {
-		out += point + frac
-	}
-	if neg {
-		out = "-" + out
-	}
-	return out
+	return models.FormatAmount(d, places, lang)
 }
 
 // cumulativeChart draws the cumulative money received (live as of the day)

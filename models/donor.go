@@ -20,8 +20,10 @@ type Donor struct {
 	IATIOrgRef *string `json:"iati_org_ref"`
 	// DisplayNames are the donor's names in other languages (issue 15).
 	DisplayNames map[string]string `json:"display_names"`
-	CreatedAt    time.Time         `json:"created_at"`
-	UpdatedAt    time.Time         `json:"updated_at"`
+	// Language is the language the donor is written to in: en, fr or ar (issue 11).
+	Language  string    `json:"language"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 	// MergedInto is the donor this one was merged into (issue 14): its
 	// records were moved there; it stays, out of lists and pickers.
 	MergedInto  *int64     `json:"merged_into"`
@@ -48,6 +50,8 @@ type DonorInput struct {
 	IATIOrgRef   NullableText `json:"iati_org_ref"`
 	// DisplayNames merge per language: null or "" removes a language.
 	DisplayNames map[string]*string `json:"display_names"`
+	// Language: en (the default), fr or ar (issue 11).
+	Language *string `json:"language"`
 	// AllowDuplicate, on POST only, records the donor even when one with the
 	// same name and country exists (issue 14).
 	AllowDuplicate *bool `json:"allow_duplicate"`
@@ -75,6 +79,9 @@ func (in DonorInput) Apply(d *Donor, partial bool) error {
 		d.ContactEmail = Email("contact_email", *in.ContactEmail, false, p)
 	}
 	in.IATIOrgRef.apply("iati_org_ref", &d.IATIOrgRef, IATIOrgRef, p)
+	if in.Language != nil || d.Language == "" {
+		d.Language = OneOf("language", deref(in.Language), "en", DonorLanguages, p)
+	}
 	if in.DisplayNames != nil || d.DisplayNames == nil {
 		d.DisplayNames = applyDisplayNames(d.DisplayNames, in.DisplayNames, p)
 	}

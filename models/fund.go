@@ -28,6 +28,8 @@ type Fund struct {
 	RequireAgreementForCommitment bool `json:"require_agreement_for_commitment"`
 	// Translations are the fund's texts in other languages (issue 15).
 	Translations map[string]FundTranslation `json:"translations"`
+	// ReminderPolicy says when donors are reminded of their instalments; nil: never (issue 11).
+	ReminderPolicy *ReminderPolicy `json:"reminder_policy"`
 }
 
 // FundInput is the body of POST /funds and, with Partial, of PATCH /funds/{id}.
@@ -47,6 +49,8 @@ type FundInput struct {
 	RequireAgreementForCommitment *bool `json:"require_agreement_for_commitment"`
 	// Translations merge per language: null removes a language.
 	Translations map[string]*FundTranslationInput `json:"translations"`
+	// ReminderPolicy: an object, or null for no reminders (issue 11).
+	ReminderPolicy ReminderPolicyInput `json:"reminder_policy"`
 }
 
 // Apply validates the input and writes it onto f. When partial, absent fields
@@ -79,6 +83,7 @@ func (in FundInput) Apply(f *Fund, partial bool) error {
 	if in.RequireAgreementForCommitment != nil {
 		f.RequireAgreementForCommitment = *in.RequireAgreementForCommitment
 	}
+	in.ReminderPolicy.apply(&f.ReminderPolicy, p)
 	if f.OpensOn != "" && f.ClosesOn != "" && f.ClosesOn < f.OpensOn {
 		p.Add("closes_on", "must be on or after opens_on")
 	}

@@ -9,7 +9,7 @@ package models
 // references by code and name (what a spreadsheet holds), not by id. The ids
 // (fund_id, donor_id, pledge_id) are still read when a file has them.
 var importTemplateColumns = map[string][]string{
-	ImportDonors: {"name", "kind", "country_code", "anonymous", "contact_email", "iati_org_ref"},
+	ImportDonors: {"name", "kind", "country_code", "anonymous", "contact_email", "iati_org_ref", "language"},
 	ImportPledges: {"fund_code", "donor_name", "donor_country", "amount", "currency", "pledged_on", "due_on", "stage",
 		"earmarking", "exchange_rate", "reference", "notes"},
 	ImportContributions: {"fund_code", "donor_name", "donor_country", "pledge_reference", "amount", "currency", "received_on",
@@ -33,7 +33,7 @@ var importHeaderLabels = map[string]map[string][]string{
 		"due_on": {"Due on"}, "stage": {"Stage"}, "earmarking": {"Earmarking"}, "exchange_rate": {"Exchange rate"},
 		"reference": {"Reference"}, "notes": {"Notes"}, "voided": {"Voided"}, "status": {"Status"},
 		"name": {"Name"}, "kind": {"Kind"}, "country_code": {"Country code"}, "anonymous": {"Anonymous"},
-		"contact_email": {"Contact email"}, "iati_org_ref": {"IATI org ref"},
+		"contact_email": {"Contact email"}, "iati_org_ref": {"IATI org ref"}, "language": {"Language"},
 		"effective_on": {"Effective on"}, "units_per_usd": {"Units per USD"}, "source": {"Source"},
 	},
 	"fr": {
@@ -45,7 +45,7 @@ var importHeaderLabels = map[string]map[string][]string{
 		"exchange_rate": {"Taux de change (par USD)", "Taux de change"}, "reference": {"Référence"}, "notes": {"Notes"},
 		"voided": {"Annulée"}, "status": {"Statut"},
 		"name": {"Nom", "Donateur"}, "kind": {"Type"}, "country_code": {"Code pays", "Pays"}, "anonymous": {"Anonyme"},
-		"contact_email": {"Courriel de contact", "E-mail de contact"}, "iati_org_ref": {"Référence IATI de l’organisation"},
+		"contact_email": {"Courriel de contact", "E-mail de contact"}, "iati_org_ref": {"Référence IATI de l’organisation"}, "language": {"Langue"},
 		"effective_on": {"En vigueur le", "Date d’effet"}, "units_per_usd": {"Unités par USD"}, "source": {"Source"},
 	},
 	"ar": {
@@ -56,7 +56,7 @@ var importHeaderLabels = map[string]map[string][]string{
 		"exchange_rate": {"سعر الصرف (لكل دولار)", "سعر الصرف"}, "reference": {"المرجع"}, "notes": {"ملاحظات"},
 		"voided": {"ملغاة"}, "status": {"الحالة"},
 		"name": {"الاسم", "المانح"}, "kind": {"النوع"}, "country_code": {"رمز البلد", "البلد"}, "anonymous": {"مجهول الهوية"},
-		"contact_email": {"البريد الإلكتروني للتواصل"}, "iati_org_ref": {"مرجع المنظمة في IATI"},
+		"contact_email": {"البريد الإلكتروني للتواصل"}, "iati_org_ref": {"مرجع المنظمة في IATI"}, "language": {"اللغة"},
 		"effective_on": {"تاريخ السريان"}, "units_per_usd": {"الوحدات لكل دولار أمريكي"}, "source": {"المصدر"},
 	},
 }

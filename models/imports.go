@@ -167,7 +167,7 @@ func normalizeName(s string) string { return strings.ReplaceAll(NormalizeHeader(
 // importFields are the fields of each kind: those of the API create request,
 // and the references (fund_code, donor_name...).
 var importFields = map[string][]string{
-	ImportDonors: {"name", "kind", "country_code", "anonymous", "contact_email", "iati_org_ref"},
+	ImportDonors: {"name", "kind", "country_code", "anonymous", "contact_email", "iati_org_ref", "language"},
 	ImportPledges: {"fund_id", "fund_code", "donor_id", "donor_name", "donor_country", "amount", "currency", "pledged_on",
 		"due_on", "stage", "earmarking", "exchange_rate", "reference", "notes"},
 	ImportContributions: {"fund_id", "fund_code", "donor_id", "donor_name", "donor_country", "pledge_id", "pledge_reference",
@@ -739,6 +739,9 @@ func decideRow(req ImportRequest, ld ImportLoader, ir *importRow, d *ImportDecis
 		}
 		if s := v["iati_org_ref"]; s != "" {
 			in.IATIOrgRef = NullableText{Set: true, Value: s}
+		}
+		if s := v["language"]; s != "" { // issue 11: en, fr or ar
+			in.Language = ptr(strings.ToLower(s))
 		}
 		if s := v["anonymous"]; s != "" {
 			switch strings.ToLower(s) {

@@ -87,7 +87,7 @@ func (PledgePatch) NotNull() []string { return []string{"amount", "stage", "earm
 func (FundInput) NotNull() []string { return []string{"code", "name", "target_usd"} }
 
 // NotNull lists the donor fields a PATCH may not set to null.
-func (DonorInput) NotNull() []string { return []string{"name", "kind", "anonymous"} }
+func (DonorInput) NotNull() []string { return []string{"name", "kind", "anonymous", "language"} }
 
 // NotNull lists the user fields a PATCH may not set to null.
 func (UserInput) NotNull() []string { return []string{"email", "password", "role", "active"} }

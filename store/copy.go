@@ -32,6 +32,7 @@ var copyTables = []struct {
 	{"pledge_instalments", "pledge_id, version, seq", false}, // issue 11
 	{"pledge_write_offs", "id", true},
 	{"donor_links", "id", true}, // issue 15
+	{"reminders", "id", true},   // issue 11
 	{"fund_totals", "fund_id", false},
 	{"fund_day_totals", "fund_id, day", false},
 	{"fund_donor_totals", "fund_id, donor_id", false},

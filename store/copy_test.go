@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -147,6 +148,20 @@ func checkCopy(t *testing.T, src, target *store.Store, days []models.Date) {
 	if committed == nil || committed.Created != 1 {
 		t.Fatalf("import: %+v %+v", imp, committed)
 	}
+
+	// Issue 11: reminders (a wide policy on every fund, one run without SMTP).
+	every, err := src.Funds(ctx, models.PageRequest{Limit: 100})
+	must(err)
+	for _, f := range every.Items {
+		_, err := src.UpdateFund(ctx, actor, strconv.FormatInt(f.ID, 10), models.FundInput{ReminderPolicy: models.ReminderPolicyInput{Set: true,
+			Raw: []byte(`{"before_due_days": 365, "overdue_every_days": 1, "max_overdue": 24}`)}})
+		must(err)
+	}
+	_, _, err = src.CreatePledge(ctx, actor, models.PledgeInput{FundID: allFunds.Items[0].ID, DonorID: keyed.ID, Amount: dec("10.00"), Currency: "USD",
+		PledgedOn: day(pledges.Items[0].PledgedOn), DueOn: day(pledges.Items[0].PledgedOn)}, store.Idempotency{}) // due: a reminder now
+	must(err)
+	_, err = src.RunReminders(ctx)
+	must(err)
 
 	rep, err := store.Copy(ctx, src, target, nil)
 	if err != nil {

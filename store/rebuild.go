@@ -230,7 +230,7 @@ func (s *Store) AggregateSnapshot(ctx context.Context) ([]string, error) {
 
 // Tables lists every table of the ledger, parents before children.
 var Tables = []string{"users", "tokens", "login_throttles", "funds", "donors", "exchange_rates", "pledges", "contributions",
-	"pledge_instalments", "pledge_write_offs", "fund_totals", "fund_day_totals", "fund_donor_totals", "fund_donor_day_totals", "fund_currency_totals",
+	"pledge_instalments", "pledge_write_offs", "reminders", "fund_totals", "fund_day_totals", "fund_donor_totals", "fund_donor_day_totals", "fund_currency_totals",
 	"idempotency_keys", "audit_events"}
 
 // TableCounts counts the rows of every table.

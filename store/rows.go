@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/fundtracker/fundtracker/models"
@@ -28,6 +29,7 @@ type fundRow struct {
 	// RequireAgreementForCommitment (issue 16).
 	RequireAgreementForCommitment bool
 	Translations                  string // JSON (issue 15)
+	ReminderPolicy                string // JSON, '' = none (issue 11)
 }
 
 func (fundRow) TableName() string { return "funds" }
@@ -37,7 +39,7 @@ func (r fundRow) model() models.Fund {
 		Currency: models.ReportingCurrency, TargetUSD: models.USDCents(r.TargetCents),
 		OpensOn: models.Date(r.OpensOn), ClosesOn: models.Date(r.ClosesOn), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		IATIIdentifier: nonEmpty(r.IATIIdentifier), IATIReportingOrg: iatiOrgOf(r), RequireAgreementForCommitment: r.RequireAgreementForCommitment,
-		Translations: fundTranslationsOf(r.Translations)}
+		Translations: fundTranslationsOf(r.Translations), ReminderPolicy: reminderPolicyOf(r.ReminderPolicy)}
 }
 
 func fundRowOf(f models.Fund) fundRow {
@@ -46,6 +48,9 @@ func fundRowOf(f models.Fund) fundRow {
 		CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt, IATIIdentifier: valueOf(f.IATIIdentifier),
 		RequireAgreementForCommitment: f.RequireAgreementForCommitment,
 		Translations:                  jsonOf(f.Translations)}
+	if f.ReminderPolicy != nil {
+		r.ReminderPolicy = jsonOf(f.ReminderPolicy)
+	}
 	if o := f.IATIReportingOrg; o != nil {
 		r.IATIReportingOrgRef, r.IATIReportingOrgType, r.IATIReportingOrgName = o.Ref, o.Type, o.Name
 	}
@@ -61,6 +66,7 @@ type donorRow struct {
 	ContactEmail string
 	IATIOrgRef   string `gorm:"column:iati_org_ref"`
 	DisplayNames string // JSON (issue 15)
+	Language     string // issue 11
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	MergedInto   *int64
@@ -74,7 +80,7 @@ func (donorRow) TableName() string { return "donors" }
 func (r donorRow) model() models.Donor {
 	return models.Donor{ID: r.ID, Name: r.Name, Kind: r.Kind, CountryCode: r.CountryCode, Anonymous: r.Anonymous,
 		ContactEmail: r.ContactEmail, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), IATIOrgRef: nonEmpty(r.IATIOrgRef),
-		DisplayNames: displayNamesOf(r.DisplayNames),
+		DisplayNames: displayNamesOf(r.DisplayNames), Language: cmp.Or(r.Language, "en"),
 
 		MergedInto: r.MergedInto, MergedAt: utcPtr(r.MergedAt), MergedBy: r.MergedBy, MergeReason: r.MergeReason}
 }
@@ -82,7 +88,7 @@ func (r donorRow) model() models.Donor {
 func donorRowOf(d models.Donor) donorRow {
 	return donorRow{ID: d.ID, Name: d.Name, Kind: d.Kind, CountryCode: d.CountryCode, Anonymous: d.Anonymous,
 		ContactEmail: d.ContactEmail, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, IATIOrgRef: valueOf(d.IATIOrgRef),
-		DisplayNames: jsonOf(d.DisplayNames),
+		DisplayNames: jsonOf(d.DisplayNames), Language: cmp.Or(d.Language, "en"),
 
 		MergedInto: d.MergedInto, MergedAt: d.MergedAt, MergedBy: d.MergedBy, MergeReason: d.MergeReason}
 }

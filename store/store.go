@@ -69,6 +69,8 @@ type Store struct {
 	refused *refusals
 	// stmts are the ledger's hot-path statements, prepared on the writer's pool.
 	stmts prepared
+	// mailer sends reminders (issue 11); nil: they stay pending.
+	mailer models.MailSender
 }
 
 // IsPostgres reports whether a DSN names a PostgreSQL database.

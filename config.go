@@ -11,7 +11,7 @@ import (
 
 	"github.com/caarlos0/env/v11"
 	"github.com/fundtracker/fundtracker/handlers"
-	"github.com/fundtracker/fundtracker/mailer"
+	"github.com/fundtracker/fundtracker/handlers/mailer"
 
 	"github.com/fundtracker/fundtracker/models"
 )

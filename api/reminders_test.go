@@ -22,7 +22,7 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 	"github.com/fundtracker/fundtracker/api"
-	"github.com/fundtracker/fundtracker/mailer"
+	"github.com/fundtracker/fundtracker/handlers/mailer"
 	"github.com/fundtracker/fundtracker/models"
 	"github.com/fundtracker/fundtracker/store"
 	"github.com/fundtracker/fundtracker/store/storetest"

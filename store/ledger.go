@@ -110,12 +110,20 @@ const (
 const sqlCommitment = `SELECT COALESCE((SELECT require_agreement_for_commitment FROM funds WHERE id = ?), false),
 	(SELECT COUNT(*) FROM documents WHERE record_type = ? AND record_id = ? AND kind = ? AND superseded_at IS NULL AND complete = ?)`
 
-var hotStatements = []string{sqlCommitment, sqlIdemGet, sqlIdemPut, sqlAudit, sqlPledgeLoad, sqlContributionLoad, sqlContext,
+var hotStatements = []string{sqlPledgeLock, sqlCommitment, sqlIdemGet, sqlIdemPut, sqlAudit, sqlPledgeLoad, sqlContributionLoad, sqlContext,
 	sqlContributionPut, sqlContributionVoid, sqlPledgePut, sqlInstalmentPut, sqlInstalmentSet, sqlPledgeSet, sqlFundBump, sqlDayBump, sqlDonorBump,
 	sqlDonorDayBump, sqlCurrencyBump}
 
-// lockOf names the table whose rows a load locks.
-var lockOf = map[string]string{sqlPledgeLoad: "p", sqlContributionLoad: "c"}
+// sqlPledgeLock takes a pledge's row lock on PostgreSQL before sqlPledgeLoad
+// reads it. It must be a statement of its own: under READ COMMITTED, a
+// statement that waited for a row lock re-reads the locked row but reads
+// every other table (the pledge's payments, schedule, write-offs) as of its
+// start, before the write it waited for committed; the next statement takes
+// a new snapshot. (SQLite has one writer: no lock to take.)
+const sqlPledgeLock = `SELECT id FROM pledges WHERE id = ?`
+
+// lockOf names the table whose rows a statement locks.
+var lockOf = map[string]string{sqlPledgeLock: "pledges", sqlContributionLoad: "c"}
 
 // prepared are the hot path's statements, prepared on the writer's pool when
 // the store opens (a statement cannot be prepared on SQLite's single writer
@@ -153,6 +161,9 @@ type ltx struct {
 	db *gorm.DB
 	// translate maps the engine's errors to GORM's (gorm.ErrDuplicatedKey, ...).
 	translate func(error) error
+	// lockRows says the engine has row locks (PostgreSQL) and this is a write
+	// transaction: loadPledge takes the pledge's lock first (sqlPledgeLock).
+	lockRows bool
 	// bound are the statements bound to this transaction, once each: every
 	// Tx.StmtContext allocates one the transaction keeps until it ends. A
 	// read snapshot's ltx (a dry run's) has its own prepared here.
@@ -176,7 +187,8 @@ func (s *Store) ledger(tx *gorm.DB) (*ltx, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	t := &ltx{ctx: ctx, tx: sqlTx, stmts: s.stmts, now: s.now(), db: tx, translate: func(err error) error { return err }}
+	t := &ltx{ctx: ctx, tx: sqlTx, stmts: s.stmts, now: s.now(), db: tx, translate: func(err error) error { return err },
+		lockRows: s.dialect.name() == "postgres"}
 	if tr, ok := tx.Dialector.(gorm.ErrorTranslator); ok {
 		t.translate = tr.Translate
 	}
@@ -272,6 +284,14 @@ func nullable[T comparable](v T) any {
 // payments that bear on it, locking it until the transaction ends on engines
 // with row locks.
 func (t *ltx) loadPledge(id int64, today models.Date) (*models.PledgeState, error) {
+	if t.lockRows {
+		var locked int64
+		if err := t.row(sqlPledgeLock, id).Scan(&locked); errors.Is(err, sql.ErrNoRows) {
+			return nil, notFound("pledge", id)
+		} else if err != nil {
+			return nil, err
+		}
+	}
 	rows, err := t.stmt(sqlPledgeLoad).QueryContext(t.ctx, id, id, id, id, id)
 	if err != nil {
 		return nil, err

@@ -139,7 +139,8 @@ func openCounting(t *testing.T, rec *recorder) *store.Store {
 var countingRecorder = &recorder{}
 
 // TestPaymentStatements: a payment against a pledge with an Idempotency-Key
-// runs at most 12 statements besides BEGIN and COMMIT, and its replay one.
+// runs at most 12 statements besides BEGIN and COMMIT (13 on PostgreSQL),
+// and its replay one.
 func TestPaymentStatements(t *testing.T) {
 	rec := countingRecorder
 	s := openCounting(t, rec)
@@ -177,8 +178,14 @@ func TestPaymentStatements(t *testing.T) {
 		t.Fatalf("amount_usd %s", c.AmountUSD)
 	}
 	t.Logf("%d statements:\n%s", len(counted), strings.Join(all, "\n"))
-	if len(counted) > 12 || len(counted) == 0 {
-		t.Fatalf("a payment against a pledge with an Idempotency-Key ran %d statements, want at most 12:\n%s", len(counted), strings.Join(counted, "\n"))
+	// PostgreSQL takes the pledge's row lock in a statement of its own, so
+	// that the load after it reads what the lock waited for (ledger.go).
+	want := 12
+	if storetest.Postgres() {
+		want = 13
+	}
+	if len(counted) > want || len(counted) == 0 {
+		t.Fatalf("a payment against a pledge with an Idempotency-Key ran %d statements, want at most %d:\n%s", len(counted), want, strings.Join(counted, "\n"))
 	}
 	rec.start()
 	_, rep, err = s.CreateContribution(ctx, actor, pay, idem)

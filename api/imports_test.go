@@ -399,3 +399,23 @@ func TestImportDonorsAlreadyRecorded(t *testing.T) {
 	eq(t, "created", num(r, "created"), 2)
 	eq(t, "duplicates", num(r, "duplicates"), 2)
 }
+
+// A statement of several chunks (500 rows each), on 3,000 days over eight
+// years: all written, in one transaction, on both engines (review: the
+// pipelined writer must not share PostgreSQL's connection with the decision).
+func TestImportManyChunks(t *testing.T) {
+	f := newFixture(t)
+	var b strings.Builder
+	b.WriteString("fund_code,donor_name,amount,currency,received_on,reference\n")
+	day := time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 4000; i++ {
+		donor := "Kingdom of Morocco"
+		if i%2 == 0 {
+			donor = "Swiss Foundation"
+		}
+		fmt.Fprintf(&b, "resilience,%s,%d.%02d,USD,%s,BANK-%d\n", donor, 1+i%97, i%100, day.AddDate(0, 0, i%3000).Format("2006-01-02"), i)
+	}
+	r := f.env.importFile(f.staff, "contributions", "commit", "many.csv", []byte(b.String()), "").status(http.StatusCreated)
+	eq(t, "created", num(r, "created"), 4000)
+	sameAfterRebuild(t, f.env, "resilience")
+}

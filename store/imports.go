@@ -327,9 +327,11 @@ func (ap *importApplier) close() {
 // database/sql runs in turn, but the decision's Go work and SQLite's inserts
 // share the machine's cores. The chunks are written in file order, in the
 // same transaction: all or nothing as before. Other kinds are written in the
-// decision's goroutine (their records go through the ledger's statements).
+// decision's goroutine (their records go through the ledger's statements),
+// and so is everything on PostgreSQL, whose driver refuses a statement while
+// the other goroutine still reads a result on the same connection.
 func (ap *importApplier) write(recs []models.ImportRecord) error {
-	if ap.kind != models.ImportContributions {
+	if ap.kind != models.ImportContributions || ap.s.dialect.name() != "sqlite" {
 		return ap.writeChunk(recs)
 	}
 	if ap.failed.Load() {

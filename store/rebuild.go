@@ -134,7 +134,7 @@ func eachPledgeState(db *gorm.DB, today models.Date, where func(*gorm.DB) *gorm.
 		if len(rows) == 0 {
 			return nil
 		}
-		lo, hi := rows[0].ID, rows[len(rows)-1].ID
+		hi := rows[len(rows)-1].ID
 		var items []struct {
 			Kind     string
 			ID       int64
@@ -142,12 +142,18 @@ func eachPledgeState(db *gorm.DB, today models.Date, where func(*gorm.DB) *gorm.
 			D1, D2   string
 			A, B     int64
 		}
+		// Only the batch's pledges: a filtered batch (a fund's) may be spread
+		// over the whole id range.
+		ids := make([]int64, len(rows))
+		for i, r := range rows {
+			ids[i] = r.ID
+		}
 		if err := db.Raw(`SELECT 'c' AS kind, id, pledge_id, received_on AS d1, void_day AS d2, amount_minor AS a, 0 AS b
-			FROM contributions WHERE pledge_id BETWEEN ? AND ?
+			FROM contributions WHERE pledge_id IN ?
 			UNION ALL SELECT 'i', i.seq, i.pledge_id, i.due_on, '', i.amount_minor, i.written_off_minor FROM pledge_instalments i
-			JOIN pledges p ON p.id = i.pledge_id AND p.schedule_version = i.version WHERE i.pledge_id BETWEEN ? AND ?
-			UNION ALL SELECT 'w', id, pledge_id, day, '', amount_minor, 0 FROM pledge_write_offs WHERE pledge_id BETWEEN ? AND ?
-			ORDER BY pledge_id, kind, id`, lo, hi, lo, hi, lo, hi).Scan(&items).Error; err != nil {
+			JOIN pledges p ON p.id = i.pledge_id AND p.schedule_version = i.version WHERE i.pledge_id IN ?
+			UNION ALL SELECT 'w', id, pledge_id, day, '', amount_minor, 0 FROM pledge_write_offs WHERE pledge_id IN ?
+			ORDER BY pledge_id, kind, id`, ids, ids, ids).Scan(&items).Error; err != nil {
 			return err
 		}
 		i := 0

@@ -476,13 +476,22 @@ func (s *Store) sendReminder(ctx context.Context, r reminderRow, today models.Da
 		return false, err
 	}
 	m := facts.mail(r)
+	// Still ours only while claimed and within the lease: an instance that
+	// stalled past it must not send what another may have claimed since.
+	stillOurs := false
 	err = s.writer.do(ctx, func(tx *gorm.DB) error {
-		return tx.Exec(`UPDATE reminders SET delivering = ?, recipient = ?, language = ?, donor_id = ? WHERE id = ? AND claim_token = ?`,
-			true, m.To, m.Language, facts.states[r.PledgeID].Pledge.DonorID, r.ID, token).Error
+		res := tx.Exec(`UPDATE reminders SET delivering = ?, recipient = ?, language = ?, donor_id = ?
+			WHERE id = ? AND claim_token = ? AND status = ? AND claimed_until_ms >= ?`,
+			true, m.To, m.Language, facts.states[r.PledgeID].Pledge.DonorID, r.ID, token, models.ReminderSending, s.now().UnixMilli())
+		stillOurs = res.RowsAffected == 1
+		return res.Error
 	})
 	if err != nil {
 		s.releaseClaim(r.ID, token)
 		return false, err
+	}
+	if !stillOurs {
+		return false, nil
 	}
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ReminderLease/2)
 	sendErr := s.mailer.Send(sendCtx, m)

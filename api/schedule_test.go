@@ -143,3 +143,35 @@ func TestWriteOffAsOf(t *testing.T) {
 	eq(t, "and now", f.progress("").body["outstanding_pledges"], now.body["outstanding_pledges"])
 	eq(t, "instalments", summary(instalments(wo)), "1 2024-12-31 1000.00/1000.00/0.00/0.00 paid; 2 2025-12-31 2000.00/0.00/500.00/1500.00 overdue; ")
 }
+
+// An exported pledge partly written off is a row error on re-import (live,
+// its written-off part would be owed again).
+func TestWrittenOffPledgeNotReimported(t *testing.T) {
+	f := newFixture(t)
+	id := f.pledge(f.morocco, "900.00", "USD", "2025-07-29", "reference", "MA-9").status(201).id()
+	f.do("POST", fmt.Sprintf("/api/v1/pledges/%d/write-off", id), f.staff, map[string]any{"amount": "100.00", "reason": "cut"}).status(200)
+	csv := f.do("GET", "/api/v1/exports/pledges.csv?voided=exclude", f.staff, nil).status(200).raw
+	r := f.env.importFile(f.staff, "pledges", "dry_run", "pledges.csv", csv, "").status(200)
+	eq(t, "errors", fmt.Sprint(rowErrors(r)), "[2 written_off written_off]")
+}
+
+// A write-off with an Idempotency-Key is made once: the retry answers the
+// first answer (200, replayed), and the same key on another pledge is refused (409).
+func TestWriteOffIdempotent(t *testing.T) {
+	f := newFixture(t)
+	a := f.pledge(f.morocco, "900.00", "USD", "2025-07-29").status(201).id()
+	b := f.pledge(f.swiss, "900.00", "USD", "2025-07-29").status(201).id()
+	body := map[string]any{"amount": "100.00", "reason": "cut"}
+	first := f.do("POST", fmt.Sprintf("/api/v1/pledges/%d/write-off", a), f.staff, body, "Idempotency-Key", "wo-1").status(200)
+	again := f.do("POST", fmt.Sprintf("/api/v1/pledges/%d/write-off", a), f.staff, body, "Idempotency-Key", "wo-1").status(200)
+	eq(t, "replayed", again.header.Get("Idempotent-Replayed"), "true")
+	eq(t, "same answer", string(again.raw), string(first.raw))
+	eq(t, "written off once", f.do("GET", fmt.Sprintf("/api/v1/pledges/%d", a), f.staff, nil).status(200).body["written_off"], "100.00")
+	f.do("POST", fmt.Sprintf("/api/v1/pledges/%d/write-off", b), f.staff, body, "Idempotency-Key", "wo-1").fails(409, "conflict", "")
+	eq(t, "the other pledge untouched", f.do("GET", fmt.Sprintf("/api/v1/pledges/%d", b), f.staff, nil).status(200).body["written_off"], "0.00")
+	audit := f.do("GET", fmt.Sprintf("/api/v1/audit?entity=pledge&action=write_off"), f.admin, nil).status(200).items()
+	eq(t, "one audit row", len(audit), 1)
+	after, _ := audit[0]["after"].(map[string]any)
+	wo, _ := after["write_off"].(map[string]any)
+	eq(t, "audited write-off", fmt.Sprint(wo["reason"], " ", wo["amount"], " ", wo["amount_usd"]), "cut 100.00 100.00")
+}

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/fundtracker/fundtracker/models"
 	"github.com/gin-gonic/gin"
@@ -15,7 +16,7 @@ type PledgeStore interface {
 	UpdatePledge(ctx context.Context, a models.Actor, id int64, in models.PledgePatch) (models.Pledge, error)
 	CancelPledge(ctx context.Context, a models.Actor, id int64, in models.ReasonInput) (models.Pledge, error)
 	PledgeTotals(ctx context.Context, f models.PledgeFilter) (models.ListTotals, error)
-	WriteOffPledge(ctx context.Context, a models.Actor, id int64, in models.WriteOffInput) (models.Pledge, error)
+	WriteOffPledge(ctx context.Context, a models.Actor, id int64, in models.WriteOffInput, idem models.Idempotency) (models.Pledge, *models.Replay, error)
 	ReschedulePledge(ctx context.Context, a models.Actor, id int64, in models.ScheduleBody) (models.Pledge, error)
 }
 
@@ -44,8 +45,39 @@ func (h *Handler) UpdatePledge(c *gin.Context) { changeByID(c, "pledge", h.pledg
 // CancelPledge answers POST /pledges/{id}/cancel.
 func (h *Handler) CancelPledge(c *gin.Context) { changeByID(c, "pledge", h.pledges.CancelPledge) }
 
-// WriteOffPledge answers POST /pledges/{id}/write-off (issue 11).
-func (h *Handler) WriteOffPledge(c *gin.Context) { changeByID(c, "pledge", h.pledges.WriteOffPledge) }
+// WriteOffPledge answers POST /pledges/{id}/write-off (issue 11), with an
+// optional Idempotency-Key (a retry must not write off twice).
+func (h *Handler) WriteOffPledge(c *gin.Context) {
+	id, err := pathID(c, "id", "pledge")
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	var in models.WriteOffInput
+	if err := decode(c, &in); err != nil {
+		Error(c, err)
+		return
+	}
+	idem, err := idempotency(c, struct { // the pledge is part of what the key stands for
+		PledgeID int64
+		Body     models.WriteOffInput
+	}{id, in})
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	out, replay, err := h.pledges.WriteOffPledge(c.Request.Context(), actor(c), id, in, idem)
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	if replay != nil {
+		c.Header("Idempotent-Replayed", "true")
+		c.Data(replay.Status, "application/json; charset=utf-8", replay.Body)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
 
 // ReschedulePledge answers PUT /pledges/{id}/schedule (issue 11).
 func (h *Handler) ReschedulePledge(c *gin.Context) {

@@ -199,7 +199,8 @@ func MapColumns(kind string, headers []string, mapping map[string]string) ([]str
 		allowed[f] = true
 	}
 	if kind == ImportPledges {
-		allowed["status"] = true // an export's status: a cancelled pledge is refused, not imported live
+		allowed["status"] = true      // an export's status: a cancelled pledge is refused, not imported live
+		allowed["written_off"] = true // likewise a pledge partly written off (issue 11)
 	}
 	byFolded := map[string]string{}
 	for h, f := range mapping {
@@ -789,6 +790,10 @@ func decideRow(req ImportRequest, ld ImportLoader, ir *importRow, d *ImportDecis
 	case ImportPledges:
 		if st := strings.ToLower(v["status"]); st == StatusCancelled {
 			ir.p.Add("status", "a cancelled pledge is not imported: export with voided=exclude, or remove the row")
+		}
+		if wo, err := decimal.NewFromString(v["written_off"]); err == nil && wo.IsPositive() {
+			// Imported live, its written-off part would be owed again.
+			ir.p.Add("written_off", "a pledge partly written off is not imported: import it without its written-off part, or remove the row")
 		}
 		in := PledgeInput{FundID: ir.fundID, DonorID: ir.donorID, Amount: decimalInput(v["amount"]), Currency: v["currency"],
 			PledgedOn: dateInput(v["pledged_on"]), DueOn: dateInput(v["due_on"]), Stage: strings.ToLower(v["stage"]),

@@ -244,7 +244,7 @@ func (sd *seeder) writeOff(ctx context.Context, on string, id int64, reason stri
 		sd.fail("write-off", err)
 		return
 	}
-	_, err = sd.on(on).WriteOffPledge(ctx, actor, id, models.WriteOffInput{Reason: reason})
+	_, _, err = sd.on(on).WriteOffPledge(ctx, actor, id, models.WriteOffInput{Reason: reason}, store.Idempotency{})
 	sd.fail("write-off", err)
 }
 

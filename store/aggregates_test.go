@@ -179,7 +179,7 @@ func (l *ledger) step() {
 				amount, in.Amount = part, dec(part.StringFixed(models.MinorUnits(p.Currency)))
 			}
 		}
-		_, err = l.s.WriteOffPledge(l.ctx, actor, p.ID, in)
+		_, _, err = l.s.WriteOffPledge(l.ctx, actor, p.ID, in, store.Idempotency{})
 		if models.ErrorCode(err) == models.ECONFLICT {
 			return
 		}
@@ -410,7 +410,7 @@ func TestConcurrentPledgeWrites(t *testing.T) {
 			wg.Add(3)
 			go func() {
 				defer wg.Done()
-				_, err := l.s.WriteOffPledge(l.ctx, actor, p.ID, models.WriteOffInput{Amount: dec("10.00"), Reason: "race"})
+				_, _, err := l.s.WriteOffPledge(l.ctx, actor, p.ID, models.WriteOffInput{Amount: dec("10.00"), Reason: "race"}, store.Idempotency{})
 				errs <- err
 			}()
 			go func() {

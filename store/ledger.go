@@ -204,6 +204,10 @@ type written[T any] struct {
 	Before    any // nil for a new record
 	After     T
 	Unchanged bool // nothing was written: no audit row
+	Status    int  // the answer's HTTP status, kept with an Idempotency-Key; 0: 201
+	// AuditAfter, when set, is what the audit row keeps as after instead of
+	// After (a write-off: the pledge and the write-off record).
+	AuditAfter any
 }
 
 // ledgerWrite runs one ledger write in the writer: the stored answer when the
@@ -233,10 +237,18 @@ func ledgerWrite[T any](s *Store, ctx context.Context, a models.Actor, idem Idem
 		if err != nil {
 			return err
 		}
-		if err := t.audit(a, action, entity, w.ID, w.Before, json.RawMessage(after)); err != nil {
+		audited := any(json.RawMessage(after))
+		if w.AuditAfter != nil {
+			audited = w.AuditAfter
+		}
+		if err := t.audit(a, action, entity, w.ID, w.Before, audited); err != nil {
 			return err
 		}
-		return t.remember(a, idem, 201, json.RawMessage(after))
+		status := w.Status
+		if status == 0 {
+			status = 201
+		}
+		return t.remember(a, idem, status, json.RawMessage(after))
 	})
 	return out, rep, wrap(action+" "+entity, err)
 }

@@ -194,9 +194,11 @@ func (s *Store) CancelPledge(ctx context.Context, a models.Actor, id int64, in m
 }
 
 // WriteOffPledge writes off part of a pledge (issue 11): from its last
-// instalments backwards, recorded with its reason and its USD value.
-func (s *Store) WriteOffPledge(ctx context.Context, a models.Actor, id int64, in models.WriteOffInput) (models.Pledge, error) {
-	out, _, err := ledgerWrite(s, ctx, a, Idempotency{}, models.ActionWriteOff, "pledge", func(t *ltx) (written[models.Pledge], error) {
+// instalments backwards, recorded with its reason and its USD value. With an
+// Idempotency-Key, a retry answers the first answer and writes nothing more.
+// The audit row's after is the pledge with the write-off record beside it.
+func (s *Store) WriteOffPledge(ctx context.Context, a models.Actor, id int64, in models.WriteOffInput, idem Idempotency) (models.Pledge, *Replay, error) {
+	return ledgerWrite(s, ctx, a, idem, models.ActionWriteOff, "pledge", func(t *ltx) (written[models.Pledge], error) {
 		st, err := t.loadPledge(id, t.today())
 		if err != nil {
 			return written[models.Pledge]{}, err
@@ -206,10 +208,10 @@ func (s *Store) WriteOffPledge(ctx context.Context, a models.Actor, id int64, in
 			return written[models.Pledge]{}, err
 		}
 		wo := w.WriteOff
-		if err := t.db.Exec(`INSERT INTO pledge_write_offs (pledge_id, fund_id, amount_minor, currency, amount_usd_cents, day, reason,
-			created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, wo.PledgeID, st.Pledge.FundID,
+		if err := t.db.Raw(`INSERT INTO pledge_write_offs (pledge_id, fund_id, amount_minor, currency, amount_usd_cents, day, reason,
+			created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, wo.PledgeID, st.Pledge.FundID,
 			models.ToMinor(wo.Amount.Amount, wo.Amount.Places), wo.Currency, models.ToMinor(wo.AmountUSD.Amount, 2), string(wo.Day),
-			wo.Reason, wo.CreatedAt, wo.CreatedBy).Error; err != nil {
+			wo.Reason, wo.CreatedAt, wo.CreatedBy).Scan(&wo.ID).Error; err != nil {
 			return written[models.Pledge]{}, err
 		}
 		if err := t.applyDecided(w.Pledge, w.Effects); err != nil {
@@ -218,9 +220,13 @@ func (s *Store) WriteOffPledge(ctx context.Context, a models.Actor, id int64, in
 		if err := t.syncSchedule(st.Pledge, w.Pledge.Pledge); err != nil {
 			return written[models.Pledge]{}, err
 		}
-		return written[models.Pledge]{ID: id, Before: st.Pledge, After: w.Pledge.Pledge}, nil
+		after := w.Pledge.Pledge
+		return written[models.Pledge]{ID: id, Before: st.Pledge, After: after, Status: 200,
+			AuditAfter: struct {
+				models.Pledge
+				WriteOff models.WriteOff `json:"write_off"`
+			}{after, wo}}, nil
 	})
-	return out, err
 }
 
 // ReschedulePledge replaces a pledge's schedule (issue 11) with a new

@@ -91,7 +91,14 @@ func (m *Mailer) Send(ctx context.Context, msg models.Mail) error {
 	em.SetBodyString(gomail.TypeTextPlain, msg.Text)
 	em.AddAlternativeString(gomail.TypeTextHTML, msg.HTML)
 
-	opts := []gomail.Option{gomail.WithPort(m.port), gomail.WithTimeout(Timeout), gomail.WithTLSPolicy(gomail.TLSOpportunistic)}
+	// STARTTLS when the server offers it; required when there are
+	// credentials, so that a connection stripped of STARTTLS fails instead
+	// of signing in in clear.
+	policy := gomail.TLSOpportunistic
+	if m.user != "" {
+		policy = gomail.TLSMandatory
+	}
+	opts := []gomail.Option{gomail.WithPort(m.port), gomail.WithTimeout(Timeout), gomail.WithTLSPolicy(policy)}
 	if m.tls {
 		opts = append(opts, gomail.WithSSL())
 	}

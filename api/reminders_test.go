@@ -393,9 +393,13 @@ func TestRemindersStopWhenTheInstalmentIsSettled(t *testing.T) {
 	later := w.pledge(w.en, "100.00", "P-LATER", []any{
 		map[string]any{"due_on": "2026-03-10", "amount": "40.00"}, map[string]any{"due_on": "2026-12-31", "amount": "60.00"}})
 
+	// The list says whether mail is set up, before any run: pending reminders are to be sent by hand.
+	if b := w.do("GET", "/api/v1/reminders", w.staff, nil).status(200).body; b["mail"] != false {
+		t.Fatalf("the list of reminders without SMTP answers mail %v, want false", b["mail"])
+	}
 	wantRun(t, w.run(), map[string]int{"queued": 4, "sent": 0, "pending": 4})
-	if r := w.do("GET", "/api/v1/reminders?status=pending", w.staff, nil).status(200).items(); len(r) != 4 {
-		t.Fatalf("%d pending reminders, want 4", len(r))
+	if r := w.do("GET", "/api/v1/reminders?status=pending", w.staff, nil).status(200); len(r.items()) != 4 || r.body["mail"] != false {
+		t.Fatalf("%d pending reminders, mail %v; want 4, false", len(r.items()), r.body["mail"])
 	}
 	w.do("POST", "/api/v1/contributions", w.staff, map[string]any{"pledge_id": json.Number(paid), "amount": "100.00", "received_on": "2026-03-01"}).status(201)
 	w.do("POST", "/api/v1/pledges/"+written+"/write-off", w.staff, map[string]any{"reason": "Will not be paid"}).status(200)
@@ -405,6 +409,9 @@ func TestRemindersStopWhenTheInstalmentIsSettled(t *testing.T) {
 
 	k := newSink(t)
 	w.store.SetMailer(k.mailer(t))
+	if b := w.do("GET", "/api/v1/reminders?status=pending", w.staff, nil).status(200).body; b["mail"] != true {
+		t.Fatalf("the list of reminders with SMTP answers mail %v, want true", b["mail"])
+	}
 	wantRun(t, w.run(), map[string]int{"queued": 0, "sent": 0, "skipped": 4, "pending": 0})
 	if n := len(k.mails()); n != 0 {
 		t.Fatalf("%d mails for settled instalments", n)

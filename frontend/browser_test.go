@@ -162,8 +162,11 @@ func startServer(root, tmp string) (stop func(), logPath string, err error) {
 		return nil, "", err
 	}
 	serve := exec.Command(bin, "serve")
+	// No reminders scheduler (the tests run reminders when they mean to, and count them; the
+	// seeded fund has a reminder policy) and no mail server, whatever the caller's environment.
 	serve.Env = append(env, "FUNDTRACKER_ADDR="+addr,
-		"FUNDTRACKER_ADMIN_EMAIL="+adminEmail, "FUNDTRACKER_ADMIN_PASSWORD="+adminPassword)
+		"FUNDTRACKER_ADMIN_EMAIL="+adminEmail, "FUNDTRACKER_ADMIN_PASSWORD="+adminPassword,
+		"FUNDTRACKER_REMINDERS=off", "FUNDTRACKER_SMTP_URL=", "FUNDTRACKER_MAIL_FROM=")
 	serve.Stdout, serve.Stderr = logFile, logFile
 	if err := serve.Start(); err != nil {
 		return nil, "", err

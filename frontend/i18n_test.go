@@ -32,6 +32,7 @@ var enumerations = map[string][]string{
 	"bucket":        {"current", "1-30", "31-90", "91-180", "over_180"},
 	"reminder":      {"pending", "sent", "failed", "skipped"},
 	"reminder.kind": {"upcoming", "overdue"},
+	"language":      {"en", "fr", "ar"}, // donor languages, each named in its own language
 }
 
 // Keys built at run time from a list the scripts hold (staff.tab.${name}).

@@ -42,17 +42,12 @@ func list[F, T any](c *gin.Context, filter func(*query) F, fetch func(context.Co
 // and the list has totals (issue 14), the totals of the whole filtered list.
 func listTotalled[F, T any](c *gin.Context, filter func(*query) F, fetch func(context.Context, F, models.PageRequest) (models.Page[T], error),
 	totals func(context.Context, F) (models.ListTotals, error)) {
-	q := newQuery(c)
-	f := filter(q)
-	withTotals := totals != nil && q.flag("totals")
-	pg := q.page()
-	if err := q.err(); err != nil {
-		Error(c, err)
-		return
-	}
-	page, err := fetch(c.Request.Context(), f, pg)
-	if err != nil {
-		Error(c, err)
+	var withTotals bool
+	f, page, ok := fetchPage(c, func(q *query) F {
+		withTotals = totals != nil && q.flag("totals")
+		return filter(q)
+	}, fetch)
+	if !ok {
 		return
 	}
 	if totals == nil {
@@ -69,6 +64,24 @@ func listTotalled[F, T any](c *gin.Context, filter func(*query) F, fetch func(co
 		out.Totals = &t
 	}
 	c.JSON(http.StatusOK, out)
+}
+
+// fetchPage reads a list's filter and page from the query string (every
+// problem in one 422) and fetches the page; false when it has answered an error.
+func fetchPage[F, T any](c *gin.Context, filter func(*query) F, fetch func(context.Context, F, models.PageRequest) (models.Page[T], error)) (F, models.Page[T], bool) {
+	q := newQuery(c)
+	f := filter(q)
+	pg := q.page()
+	if err := q.err(); err != nil {
+		Error(c, err)
+		return f, models.Page[T]{}, false
+	}
+	page, err := fetch(c.Request.Context(), f, pg)
+	if err != nil {
+		Error(c, err)
+		return f, models.Page[T]{}, false
+	}
+	return f, page, true
 }
 
 // fundFigures answers a public GET of a fund's figures: the parameters read

@@ -233,6 +233,13 @@ type ReminderRun struct {
 	Mail     bool `json:"mail"`     // whether e-mail is set up (FUNDTRACKER_SMTP_URL)
 }
 
+// ReminderPage is a page of reminders (GET /reminders) with whether e-mail
+// is set up: without it pending reminders are to be sent by hand.
+type ReminderPage struct {
+	Page[Reminder]
+	Mail bool `json:"mail"`
+}
+
 // Mail is one e-mail to send.
 type Mail struct {
 	To, Subject, Text, HTML, Language string

@@ -93,6 +93,9 @@ func Demo(ctx context.Context, s *store.Store) error {
 	sd.void(ctx, "2026-05-07", c, "Duplicate entry of the same bank transfer (illustrative).")
 	sd.cancel(ctx, "2026-03-31", p, "The partner redirected these funds to an earmarked appeal (illustrative).")
 	sd.instalments(ctx, fund, sahel, leman, coastal, nordic)
+	sd.reminders(ctx, []contact{{nordic, "partnerships.nordic@example.org", "en"},
+		{leman, "grants@fondation-leman.example.org", "fr"}, {sahel, "contact@sahel-network.example.org", "fr"},
+		{atlas, "finance@atlas-council.example.org", "ar"}})
 	if sd.err == nil {
 		slog.Info("seeded the IOM Resilience Fund demo", "fund", FundCode)
 	}
@@ -232,6 +235,44 @@ func (sd *seeder) instalments(ctx context.Context, fund, sahel, leman, coastal, 
 	sd.writeOff(ctx, "2026-10-20", p, "The Alliance's 2026 budget was cut: its last tranche will not be paid (illustrative).")
 	sd.scheduledPledge(ctx, "nordic-2027", fund, nordic, "6000000.00", "EUR", "2026-11-03", "", "pledge", "SE-2026-041",
 		`{"instalments": 3, "every": "year", "first_due_on": "2027-06-30"}`)
+}
+
+// reminders sets up payment reminders (issue 11, docs/reminders.md): the fund's policy (14
+// days before an instalment falls due, then every 30 days while it is overdue, at most 3
+// times) and the contact address and language of a few donors, each only when it is not set
+// (so a demo seeded before gains them, and a second run changes nothing). The seed creates
+// no reminder: a run does (the scheduler of serve, or POST /reminders/run), and without SMTP
+// they stay pending, to be sent by hand.
+func (sd *seeder) reminders(ctx context.Context, contacts []contact) {
+	if sd.err != nil {
+		return
+	}
+	f, err := sd.s.Fund(ctx, FundCode)
+	if err != nil || f.ReminderPolicy != nil {
+		sd.fail("reminder policy", err)
+	} else {
+		policy := models.ReminderPolicyInput{Set: true, Raw: json.RawMessage(`{"before_due_days": 14, "overdue_every_days": 30, "max_overdue": 3}`)}
+		_, err = sd.on("2026-10-01").UpdateFund(ctx, actor, FundCode, models.FundInput{ReminderPolicy: policy})
+		sd.fail("reminder policy", err)
+	}
+	for _, c := range contacts {
+		if sd.err != nil {
+			return
+		}
+		d, err := sd.s.Donor(ctx, c.donor)
+		if err != nil || d.ContactEmail != "" {
+			sd.fail("donor contact", err)
+			continue
+		}
+		_, err = sd.on("2026-10-01").UpdateDonor(ctx, actor, c.donor, models.DonorInput{ContactEmail: ptr(c.email), Language: ptr(c.language)})
+		sd.fail("donor contact", err)
+	}
+}
+
+// contact is a donor's contact address and language.
+type contact struct {
+	donor           int64
+	email, language string
 }
 
 // writeOff writes off what a pledge still owes, once: a second run finds it written off.

@@ -90,6 +90,10 @@ func reminderPolicyOf(s string) *models.ReminderPolicy {
 // pending, to be sent by hand.
 func (s *Store) SetMailer(m models.MailSender) { s.mailer = m }
 
+// MailConfigured tells whether a mailer is set: without one, pending
+// reminders are to be sent by hand.
+func (s *Store) MailConfigured() bool { return s.mailer != nil }
+
 // Reminders lists reminders, newest first.
 func (s *Store) Reminders(ctx context.Context, f models.ReminderFilter, pg models.PageRequest) (models.Page[models.Reminder], error) {
 	q := s.r.WithContext(ctx).Model(&reminderRow{})
@@ -109,7 +113,7 @@ func (s *Store) Reminders(ctx context.Context, f models.ReminderFilter, pg model
 // RunReminders creates the reminders due today and sends (or, without a
 // mailer, re-checks) the pending ones. Several instances may run it at once.
 func (s *Store) RunReminders(ctx context.Context) (models.ReminderRun, error) {
-	run := models.ReminderRun{Mail: s.mailer != nil}
+	run := models.ReminderRun{Mail: s.MailConfigured()}
 	today := s.today()
 	if err := s.createReminders(ctx, today, &run); err != nil {
 		return run, wrap("create reminders", err)

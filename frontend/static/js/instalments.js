@@ -522,7 +522,7 @@ async function showForecast(section, s) {
 
 // ---- reminders outbox ----------------------------------------------------------------------
 
-const reminderState = { status: '', fund: '', mail: undefined };
+const reminderState = { status: '', fund: '' };
 
 async function remindersScreen() {
   const panel = $('#tab-reminders');
@@ -546,7 +546,6 @@ async function remindersScreen() {
       run.disabled = true;
       try {
         const r = await api('/reminders/run', { method: 'POST' });
-        s.mail = r?.mail;
         setStatus(t('inst.reminders.ran', { queued: count(r?.queued ?? 0), sent: count(r?.sent ?? 0), pending: count(r?.pending ?? 0) }));
         await remindersScreen();
       } catch (err) {
@@ -567,19 +566,22 @@ async function remindersScreen() {
     return;
   }
   // Without a mail server pending reminders are for staff to send by hand (the address is a
-  // mailto: link): the list may say whether mail is set up, the last run's answer does
-  // ("mail"); with mail set up the scheduler sends them within the minute.
-  const byHand = (page?.mail ?? s.mail) !== true;
+  // mailto: link): the list says whether mail is set up ("mail"); with mail set up the
+  // scheduler sends them within the minute.
+  const mail = page?.mail === true;
+  const byHand = !mail;
   const donor = (id) => h.data.donors.find((d) => String(d.id) === String(id))?.name ?? String(id);
   const items = itemsOf(page);
-  list.replaceChildren(items.length ? table(t('inst.tab.reminders'), [['inst.col.created'], ['inst.col.donor'], ['inst.col.to'], ['inst.col.pledge'],
+  const mailNote = el('p', { id: 'reminders-mail', class: 'note', dataset: { mail: String(mail) } },
+    mail ? t('inst.reminders.mail_on') : t('inst.reminders.mail_off'));
+  list.replaceChildren(mailNote, items.length ? table(t('inst.tab.reminders'), [['inst.col.created'], ['inst.col.donor'], ['inst.col.to'], ['inst.col.pledge'],
     ['inst.col.kind'], ['inst.col.language'], ['staff.col.status'], ['inst.col.sent_at']],
   items.map((r) => el('tr', { dataset: { id: String(r.id), status: r.status } },
     el('td', {}, dateTime(r.created_at)), el('td', {}, donor(r.donor_id)),
     el('td', { dir: 'ltr' }, r.to ? (r.status === 'pending' && byHand ? el('a', { href: `mailto:${r.to}` }, r.to) : r.to) : '—'),
     el('td', {}, t('inst.reminders.pledge', { id: r.pledge_id, seq: r.instalment_seq })),
     el('td', {}, t('inst.reminders.kind', { kind: tEnum('reminder.kind', r.kind), n: count(r.sequence) })),
-    el('td', {}, ({ en: 'English', fr: 'Français', ar: 'العربية' })[r.language] ?? r.language ?? ''),
+    el('td', { lang: r.language || null }, tEnum('language', r.language)),
     el('td', {}, badge('reminder', r.status), r.status === 'pending' && byHand ? [el('br'), el('small', { class: 'secondary by-hand' }, t('inst.reminders.by_hand'))] : null,
       r.error ? [el('br'), el('small', { class: 'reason' }, r.error)] : null),
     el('td', {}, r.sent_at ? dateTime(r.sent_at) : '')))) : el('p', { class: 'note' }, t('staff.list.empty')));

@@ -146,6 +146,7 @@ const LISTS = {
       ['staff.col.country', (r) => country(r.country_code)],
       ['staff.col.anonymous', (r) => (r.anonymous ? t('common.yes') : t('common.no'))],
       ['staff.field.contact_email', (r) => r.contact_email ?? ''],
+      ['staff.field.language', (r) => tEnum('language', r.language || 'en')], // issue 11: the language reminders are written in
     ],
     actions: (r) => [
       actionButton(t('console.edit'), () => editDonor(r), 'edit'),
@@ -519,6 +520,7 @@ function donorForm() {
     form.elements.kind.value = d.kind;
     form.elements.country_code.value = d.country_code || '';
     form.elements.contact_email.value = d.contact_email || '';
+    form.elements.language.value = d.language || 'en';
     form.elements.anonymous.checked = Boolean(d.anonymous);
     form.elements.name.focus();
   };

@@ -653,3 +653,15 @@ func TestReminderMailerSignsIn(t *testing.T) {
 		t.Fatalf("signed in over a clear connection: %v %v", err, clear.authed)
 	}
 }
+
+// A donor's language is en, fr or ar: "" is none of them (outside check).
+func TestDonorLanguageValues(t *testing.T) {
+	e := newEnv(t)
+	for _, bad := range []any{"", "de", "EN", 1} {
+		e.do("POST", "/api/v1/donors", e.staff, map[string]any{"name": "X", "kind": "other", "language": bad}).fails(422, "validation_failed", "language")
+	}
+	d := e.do("POST", "/api/v1/donors", e.staff, map[string]any{"name": "Y", "kind": "other"}).status(201)
+	eq(t, "default", d.body["language"], "en")
+	e.do("PATCH", fmt.Sprintf("/api/v1/donors/%d", d.id()), e.staff, map[string]any{"language": ""}).fails(422, "validation_failed", "language")
+	eq(t, "patched", e.do("PATCH", fmt.Sprintf("/api/v1/donors/%d", d.id()), e.staff, map[string]any{"language": "ar"}).status(200).body["language"], "ar")
+}

@@ -79,8 +79,11 @@ func (in DonorInput) Apply(d *Donor, partial bool) error {
 		d.ContactEmail = Email("contact_email", *in.ContactEmail, false, p)
 	}
 	in.IATIOrgRef.apply("iati_org_ref", &d.IATIOrgRef, IATIOrgRef, p)
-	if in.Language != nil || d.Language == "" {
-		d.Language = OneOf("language", deref(in.Language), "en", DonorLanguages, p)
+	switch {
+	case in.Language != nil: // given: one of the three ("" is not one)
+		d.Language = OneOf("language", *in.Language, "", DonorLanguages, p)
+	case d.Language == "":
+		d.Language = "en"
 	}
 	if in.DisplayNames != nil || d.DisplayNames == nil {
 		d.DisplayNames = applyDisplayNames(d.DisplayNames, in.DisplayNames, p)

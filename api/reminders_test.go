@@ -330,35 +330,43 @@ func TestRemindersDeliveredOnceInTheDonorsLanguage(t *testing.T) {
 	w.do("POST", "/api/v1/contributions", w.staff, map[string]any{"pledge_id": json.Number(pFr), "amount": "1500.00", "received_on": "2026-03-05"}).status(201)
 	wantRun(t, w.run(), map[string]int{"queued": 0, "sent": 0})
 
-	// 15 May, the scheduler having been off: the catch-up rule creates only
+	// 15 May, the scheduler having been off: the catch-up rule sends only
 	// the latest overdue reminder due (the 3rd of the Arabic pledge's, the
-	// 3rd of the English first instalment's), not the ones it missed.
+	// 3rd of the English first instalment's); the 2nd of each, missed, is
+	// recorded as skipped and not sent.
 	w.advance(time.Date(2026, 5, 15, 8, 0, 0, 0, time.UTC).Sub(w.clk.now()))
-	wantRun(t, w.run(), map[string]int{"queued": 2, "sent": 2})
+	wantRun(t, w.run(), map[string]int{"queued": 2, "sent": 2, "skipped": 6}) // every missed one of the fund's pledges
 	for _, p := range []string{pAr, pEn} {
 		r := w.reminders(p)
 		last := r[len(r)-1]
 		if last["kind"] != "overdue" || last["sequence"] != float64(3) || last["status"] != "sent" || last["due_on"] == nil {
 			t.Fatalf("catch-up reminders of pledge %s: %v", p, r)
 		}
+		missed := 0
 		for _, x := range r {
 			if x["sequence"] == float64(2) {
-				t.Fatalf("the missed 2nd overdue reminder was created: %v", r)
+				if x["status"] != "skipped" || x["sent_at"] != nil || !strings.Contains(fmt.Sprint(x["error"]), "catch-up") {
+					t.Fatalf("the missed 2nd overdue reminder: %v", x)
+				}
+				missed++
 			}
+		}
+		if missed != 1 {
+			t.Fatalf("pledge %s: %d records of the missed 2nd reminder: %v", p, missed, r)
 		}
 	}
 	// At most max_overdue: a year later, nothing more for them.
 	w.advance(365 * 24 * time.Hour)
 	w.run()
-	if r := w.reminders(pAr); len(r) != 2 {
-		t.Fatalf("the Arabic pledge has %d reminders after max_overdue, want 2: %v", len(r), r)
+	if r := w.reminders(pAr); len(r) != 3 {
+		t.Fatalf("the Arabic pledge has %d reminders after max_overdue, want 3: %v", len(r), r)
 	}
 	// Lowering max_overdue below a number already created does not go back.
 	w.do("PATCH", "/api/v1/funds/"+w.fund, w.admin, map[string]any{"reminder_policy": map[string]any{
 		"before_due_days": 14, "overdue_every_days": 30, "max_overdue": 2}}).status(200)
 	w.run()
-	if r := w.reminders(pAr); len(r) != 2 {
-		t.Fatalf("the Arabic pledge has %d reminders after max_overdue was lowered, want 2: %v", len(r), r)
+	if r := w.reminders(pAr); len(r) != 3 {
+		t.Fatalf("the Arabic pledge has %d reminders after max_overdue was lowered, want 3: %v", len(r), r)
 	}
 	// Every (instalment, kind, sequence) once, every sent one mailed once.
 	seen, sent := map[string]bool{}, 0

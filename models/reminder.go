@@ -139,13 +139,18 @@ type DueReminder struct {
 	Kind     string
 	Sequence int
 	SendOn   Date // the day the policy sends it on
+	// Missed: a later reminder of its kind is due too (the scheduler ran
+	// late): it is recorded, skipped, and not sent (the catch-up rule).
+	Missed bool
 }
 
 // Due lists the reminders due by today for an instalment falling due on
 // dueOn: the upcoming one from BeforeDueDays before the due date to the due
-// date itself, and the latest overdue one due (catch-up rule: a scheduler
-// that ran late creates only the latest reminder of each kind, never the
-// ones it missed). An instalment without a due date has none.
+// date itself, and every overdue one due so far, at most MaxOverdue. Catch-up
+// rule: of the overdue ones, only the latest is sent; the earlier ones a
+// scheduler that ran late missed are Missed (recorded as skipped, so that the
+// record of each reminder the policy calls for exists, but the donor gets
+// one e-mail, not a burst). An instalment without a due date has none.
 func (p ReminderPolicy) Due(dueOn, today Date) []DueReminder {
 	if dueOn == "" {
 		return nil
@@ -157,7 +162,9 @@ func (p ReminderPolicy) Due(dueOn, today Date) []DueReminder {
 	first := addDays(dueOn, 1)
 	if p.MaxOverdue > 0 && p.OverdueEveryDays > 0 && first <= today {
 		k := min(p.MaxOverdue, DaysBetween(first, today)/p.OverdueEveryDays+1)
-		out = append(out, DueReminder{Kind: ReminderOverdue, Sequence: k, SendOn: addDays(first, (k-1)*p.OverdueEveryDays)})
+		for n := 1; n <= k; n++ {
+			out = append(out, DueReminder{Kind: ReminderOverdue, Sequence: n, SendOn: addDays(first, (n-1)*p.OverdueEveryDays), Missed: n < k})
+		}
 	}
 	return out
 }

@@ -35,6 +35,7 @@ const (
 	reasonNoEmail     = "the donor has no contact e-mail"
 	reasonPolicyOff   = "the fund's reminders were turned off"
 	reasonSuperseded  = "a later overdue reminder of the instalment was created"
+	reasonMissed      = "missed while reminders were not running: only the latest overdue reminder due is sent (the catch-up rule)"
 	reasonUnknown     = "interrupted while sending (the instance stopped): it may or may not have been delivered; check before sending it by hand"
 	reasonNoPledge    = "the pledge was not found"
 	reminderOnConflct = ` ON CONFLICT (pledge_id, instalment_seq, due_on, kind, sequence) DO NOTHING`
@@ -139,9 +140,10 @@ type reminderKey struct {
 }
 
 // createReminders inserts the reminders due today of every fund with a
-// policy: for each open instalment of a live pledge, at most one of each
-// kind, the latest due (models.ReminderPolicy.Due), and none whose sequence
-// an existing one of the instalment reaches.
+// policy: for each open instalment of a live pledge, those due
+// (models.ReminderPolicy.Due: of the overdue ones missed while the scheduler
+// was not running, only the latest is pending, the others skipped), and none
+// whose sequence an existing one of the instalment reaches.
 func (s *Store) createReminders(ctx context.Context, today models.Date, run *models.ReminderRun) error {
 	db := s.r.WithContext(ctx)
 	var funds []fundRow
@@ -168,8 +170,12 @@ func (s *Store) createReminders(ctx context.Context, today models.Date, run *mod
 					continue
 				}
 				for _, d := range policy.Due(in.DueOn, today) {
-					due = append(due, reminderRow{PledgeID: pl.ID, FundID: pl.FundID, DonorID: pl.DonorID, InstalmentSeq: in.Seq,
-						DueOn: string(in.DueOn), Kind: d.Kind, Sequence: d.Sequence, SendOn: string(d.SendOn)})
+					r := reminderRow{PledgeID: pl.ID, FundID: pl.FundID, DonorID: pl.DonorID, InstalmentSeq: in.Seq,
+						DueOn: string(in.DueOn), Kind: d.Kind, Sequence: d.Sequence, SendOn: string(d.SendOn)}
+					if d.Missed {
+						r.Status, r.Error = models.ReminderSkipped, reasonMissed
+					}
+					due = append(due, r)
 				}
 			}
 			return nil
@@ -196,9 +202,13 @@ func (s *Store) createReminders(ctx context.Context, today models.Date, run *mod
 			continue // created before (or a later one was)
 		}
 		d := donors[r.DonorID]
-		r.Recipient, r.Language, r.Status, r.CreatedAt = d.ContactEmail, d.model().Language, models.ReminderPending, now
-		if r.Recipient == "" {
+		r.Recipient, r.Language, r.CreatedAt = d.ContactEmail, d.model().Language, now
+		switch {
+		case r.Status == models.ReminderSkipped: // missed (the catch-up rule)
+		case r.Recipient == "":
 			r.Status, r.Error = models.ReminderSkipped, reasonNoEmail
+		default:
+			r.Status = models.ReminderPending
 		}
 		fresh = append(fresh, r)
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"context"
 	"encoding/json"
 	"path/filepath"
@@ -115,12 +116,16 @@ func TestReminderPolicyDue(t *testing.T) {
 		{"2026-03-10", []models.DueReminder{{Kind: "upcoming", Sequence: 1, SendOn: "2026-02-24"}}},
 		{"2026-03-11", []models.DueReminder{{Kind: "overdue", Sequence: 1, SendOn: "2026-03-11"}}},
 		{"2026-04-09", []models.DueReminder{{Kind: "overdue", Sequence: 1, SendOn: "2026-03-11"}}},
-		{"2026-04-10", []models.DueReminder{{Kind: "overdue", Sequence: 2, SendOn: "2026-04-10"}}},
-		{"2026-05-10", []models.DueReminder{{Kind: "overdue", Sequence: 3, SendOn: "2026-05-10"}}},
-		{"2027-05-10", []models.DueReminder{{Kind: "overdue", Sequence: 3, SendOn: "2026-05-10"}}},
+		// Catch-up: the earlier overdue ones are listed, missed; only the latest is sent.
+		{"2026-04-10", []models.DueReminder{{Kind: "overdue", Sequence: 1, SendOn: "2026-03-11", Missed: true},
+			{Kind: "overdue", Sequence: 2, SendOn: "2026-04-10"}}},
+		{"2026-05-10", []models.DueReminder{{Kind: "overdue", Sequence: 1, SendOn: "2026-03-11", Missed: true},
+			{Kind: "overdue", Sequence: 2, SendOn: "2026-04-10", Missed: true}, {Kind: "overdue", Sequence: 3, SendOn: "2026-05-10"}}},
+		{"2027-05-10", []models.DueReminder{{Kind: "overdue", Sequence: 1, SendOn: "2026-03-11", Missed: true},
+			{Kind: "overdue", Sequence: 2, SendOn: "2026-04-10", Missed: true}, {Kind: "overdue", Sequence: 3, SendOn: "2026-05-10"}}},
 	} {
 		got := p.Due("2026-03-10", c.today)
-		if len(got) != len(c.want) || (len(got) > 0 && got[0] != c.want[0]) {
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
 			t.Errorf("on %s: %+v, want %+v", c.today, got, c.want)
 		}
 	}

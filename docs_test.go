@@ -5,8 +5,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
+
+	"github.com/fundtracker/fundtracker/api"
+	"github.com/gin-gonic/gin"
 )
 
 // TestDocsLinks: every relative link (and image) in README.md and docs/*.md
@@ -178,5 +182,122 @@ func TestMakeHelpListsEveryTarget(t *testing.T) {
 		if !listed[name] {
 			t.Errorf("target %s is missing from make help (give it a ## description)", name)
 		}
+	}
+}
+
+// TestAPIDocListsEveryRoute: docs/api.md has a table row for every route of
+// the router (api/api.go routes()), written `METHOD /path` with each :param
+// or *param as {param}, whose Who column is the route's level in routeAccess
+// (api/access_test.go, the authoritative table); and no row for a route
+// that is gone.
+func TestAPIDocListsEveryRoute(t *testing.T) {
+	b, err := os.ReadFile("docs/api.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := apiDocRoutes(string(b)) // "GET /api/v1/funds/{fund}" -> who
+	levels := routeAccessLevels(t)        // "GET /api/v1/funds/:fund" -> lvPublic
+	docName := map[string]string{"lvPublic": "public", "lvSignedIn": "signed-in", "lvRead": "read",
+		"lvShared": "write", "lvFund": "fund-write", "lvAudit": "audit", "lvAdmin": "admin", "lvMetrics": "metrics token"}
+
+	routed := map[string]bool{}
+	for _, r := range api.New(api.Config{}, nil).(*gin.Engine).Routes() {
+		key := r.Method + " " + docPath(r.Path)
+		routed[key] = true
+		who, ok := documented[key]
+		if !ok {
+			t.Errorf("docs/api.md has no row for %s (write it `%s` in the Route column)", r.Method+" "+r.Path, key)
+			continue
+		}
+		level, ok := levels[r.Method+" "+r.Path]
+		if !ok {
+			t.Errorf("%s has no entry in routeAccess (api/access_test.go)", key)
+			continue
+		}
+		if want := docName[level]; who != want {
+			t.Errorf("docs/api.md says %s is %q; routeAccess says %s, written %q", key, who, level, want)
+		}
+	}
+	var stale []string
+	for key := range documented {
+		if !routed[key] {
+			stale = append(stale, key)
+		}
+	}
+	sort.Strings(stale)
+	for _, key := range stale {
+		t.Errorf("docs/api.md lists %s, which the router does not answer", key)
+	}
+	if len(routed) < 50 {
+		t.Errorf("only %d routes found: the router walk is broken", len(routed))
+	}
+	t.Logf("%d routes checked against docs/api.md", len(routed))
+}
+
+var (
+	docRouteRow = regexp.MustCompile("(?m)^\\|\\s*`(GET|POST|PUT|PATCH|DELETE) (/[^`\\s]*)`\\s*\\|\\s*([^|]+?)\\s*\\|")
+	pathParam   = regexp.MustCompile(`[:*]([A-Za-z_][A-Za-z0-9_]*)`)
+	accessEntry = regexp.MustCompile(`"((?:GET|POST|PUT|PATCH|DELETE) /[^"]*)":\s*(lv[A-Za-z]+)`)
+)
+
+// apiDocRoutes reads the route tables of docs/api.md: rows whose first cell
+// is `METHOD /path`, with the Who cell that follows.
+func apiDocRoutes(doc string) map[string]string {
+	out := map[string]string{}
+	for _, m := range docRouteRow.FindAllStringSubmatch(stripFences(doc), -1) {
+		out[m[1]+" "+m[2]] = m[3]
+	}
+	return out
+}
+
+// docPath writes a gin path as the docs do: /pledges/:id -> /pledges/{id}.
+func docPath(p string) string { return pathParam.ReplaceAllString(p, "{$1}") }
+
+// routeAccessLevels reads routeAccess from api/access_test.go (a test file
+// of another package, so read as text): "METHOD /gin/path" -> lv constant.
+func routeAccessLevels(t *testing.T) map[string]string {
+	b, err := os.ReadFile("api/access_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(b)
+	start := strings.Index(src, "var routeAccess = map[string]string{")
+	if start < 0 {
+		t.Fatal("api/access_test.go: routeAccess not found")
+	}
+	end := strings.Index(src[start:], "\n}\n")
+	out := map[string]string{}
+	for _, m := range accessEntry.FindAllStringSubmatch(src[start:start+end], -1) {
+		out[m[1]] = m[2]
+	}
+	if len(out) < 50 {
+		t.Fatalf("only %d routeAccess entries read: the parser is broken", len(out))
+	}
+	return out
+}
+
+// TestAPIDocRoutesCatchesGaps: the row reader finds routes and levels, and
+// skips rows that are not routes and fenced code.
+func TestAPIDocRoutesCatchesGaps(t *testing.T) {
+	doc := "| Route | Who | What |\n| --- | --- | --- |\n" +
+		"| `GET /api/v1/funds/{fund}` | public | One fund |\n" +
+		"| `PUT /api/v1/pledges/{id}/schedule` | fund-write | Replace |\n" +
+		"| 401 | `unauthorized` | not a route |\n" +
+		"```\n| `DELETE /gone` | admin | in code |\n```\n"
+	got := apiDocRoutes(doc)
+	want := map[string]string{"GET /api/v1/funds/{fund}": "public", "PUT /api/v1/pledges/{id}/schedule": "fund-write"}
+	if len(got) != len(want) {
+		t.Fatalf("rows %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: %q, want %q", k, got[k], v)
+		}
+	}
+	if p := docPath("/static/*path"); p != "/static/{path}" {
+		t.Errorf("docPath: %s", p)
+	}
+	if p := docPath("/api/v1/pledges/:id/write-off"); p != "/api/v1/pledges/{id}/write-off" {
+		t.Errorf("docPath: %s", p)
 	}
 }

@@ -1,9 +1,9 @@
 package store
 
 import (
-	"fmt"
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"

@@ -517,10 +517,38 @@ func dateInput(s string) DateInput       { return DateInput{Raw: s, Set: s != ""
 
 // canonicalDecimal is a decimal's canonical text ("1250.50" -> "1250.5"), or the text as written.
 func canonicalDecimal(s string) string {
+	if canonicalPlain(s) {
+		return s // most cells: no decimal parsed, no pattern matched
+	}
 	if v, err := decimal.NewFromString(s); err == nil && plainDecimal.MatchString(s) {
 		return v.String()
 	}
 	return s
+}
+
+// canonicalPlain tells whether s is a plain decimal already in its canonical
+// text: 1 to 30 digits without a leading zero (but "0"), and when a point
+// follows, 1 to 30 digits not ending with a zero.
+func canonicalPlain(s string) bool {
+	point := strings.IndexByte(s, '.')
+	whole, frac := s, ""
+	if point >= 0 {
+		whole, frac = s[:point], s[point+1:]
+		if len(frac) == 0 || len(frac) > 30 || frac[len(frac)-1] == '0' {
+			return false
+		}
+	}
+	if len(whole) == 0 || len(whole) > 30 || len(whole) > 1 && whole[0] == '0' {
+		return false
+	}
+	for _, part := range []string{whole, frac} {
+		for i := 0; i < len(part); i++ {
+			if part[i] < '0' || part[i] > '9' {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // resolveRow turns a row's references into ids (fund, donor, pledge) and
@@ -861,7 +889,8 @@ func ptr[T any](v T) *T { return &v }
 
 // with adds effects decided earlier in the same write to the totals loaded.
 func (c CurrentTotals) with(e Effects) CurrentTotals {
-	out := CurrentTotals{Funds: map[int64]FundTotal{}, Donors: map[FundDonor]FundTotal{}, Currencies: map[FundCurrency]CurrencyTotal{}}
+	out := CurrentTotals{Funds: make(map[int64]FundTotal, len(c.Funds)), Donors: make(map[FundDonor]FundTotal, len(c.Donors)),
+		Currencies: make(map[FundCurrency]CurrencyTotal, len(c.Currencies))}
 	for k, t := range c.Funds {
 		d := e.Funds[k]
 		out.Funds[k] = FundTotal{t.Paid + d.Paid, t.Outstanding + d.Outstanding}

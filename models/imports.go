@@ -284,6 +284,10 @@ type ImportDecision struct {
 	Result  ImportDryRunResult
 	Pledges map[int64]*PledgeState // existing pledges as the file leaves them
 	Effects Effects
+
+	// The maps a row is decided with, reused row after row.
+	scratchEffects Effects
+	scratchTotals  CurrentTotals
 }
 
 // ImportSink receives the records an import creates, a chunk at a time in
@@ -826,7 +830,7 @@ func decideRow(req ImportRequest, ld ImportLoader, ir *importRow, d *ImportDecis
 			return ImportRecord{}, decimal.Zero, false, err
 		}
 		rl.Today, rl.Now, rl.By = today, now, by
-		rl.Totals = rl.Totals.with(d.Effects)
+		rl.Totals = rl.Totals.withInto(d.Effects, &d.scratchTotals)
 		if in.Stage == StageCommitment && ir.fundID > 0 {
 			if rl.CommitmentBlocked, err = ld.CommitmentBlocked(ir.fundID); err != nil {
 				return ImportRecord{}, decimal.Zero, false, err
@@ -870,8 +874,8 @@ func decideRow(req ImportRequest, ld ImportLoader, ir *importRow, d *ImportDecis
 			return ImportRecord{}, decimal.Zero, false, err
 		}
 		rl.Today, rl.Now, rl.By = today, now, by
-		rl.Totals = rl.Totals.with(d.Effects)
-		w, err := DecideContribution(in, ContributionLoad{RecordLoad: rl, Pledge: pledge})
+		rl.Totals = rl.Totals.withInto(d.Effects, &d.scratchTotals)
+		w, err := DecideContribution(in, ContributionLoad{RecordLoad: rl, Pledge: pledge, Scratch: &d.scratchEffects})
 		merge(err)
 		if len(ir.p) > 0 {
 			return ImportRecord{}, decimal.Zero, false, nil
@@ -887,10 +891,16 @@ func decideRow(req ImportRequest, ld ImportLoader, ir *importRow, d *ImportDecis
 
 func ptr[T any](v T) *T { return &v }
 
-// with adds effects decided earlier in the same write to the totals loaded.
-func (c CurrentTotals) with(e Effects) CurrentTotals {
-	out := CurrentTotals{Funds: make(map[int64]FundTotal, len(c.Funds)), Donors: make(map[FundDonor]FundTotal, len(c.Donors)),
-		Currencies: make(map[FundCurrency]CurrencyTotal, len(c.Currencies))}
+// withInto adds effects decided earlier in the same write to the totals
+// loaded, in out's maps (emptied first, made when nil): an import decides
+// row after row with the same maps.
+func (c CurrentTotals) withInto(e Effects, out *CurrentTotals) CurrentTotals {
+	if out.Funds == nil {
+		*out = CurrentTotals{Funds: map[int64]FundTotal{}, Donors: map[FundDonor]FundTotal{}, Currencies: map[FundCurrency]CurrencyTotal{}}
+	}
+	clear(out.Funds)
+	clear(out.Donors)
+	clear(out.Currencies)
 	for k, t := range c.Funds {
 		d := e.Funds[k]
 		out.Funds[k] = FundTotal{t.Paid + d.Paid, t.Outstanding + d.Outstanding}
@@ -904,7 +914,7 @@ func (c CurrentTotals) with(e Effects) CurrentTotals {
 		out.Currencies[k] = CurrencyTotal{t.PaidMinor + d.PaidMinor, t.PaidCents + d.PaidCents, t.OutstandingMinor + d.OutstandingMinor,
 			t.OutstandingCents + d.OutstandingCents}
 	}
-	return out
+	return *out
 }
 
 // WithImportID is a record's JSON with the id of the import that created it

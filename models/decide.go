@@ -210,6 +210,11 @@ func (ld RecordLoad) rateOn(currencyCode string, given decimal.Decimal) *Date {
 type ContributionLoad struct {
 	RecordLoad
 	Pledge *PledgeState // the pledge named; nil when none is, or the id names none
+	// Scratch, when set, holds the maps the write's Effects are built in
+	// (emptied first): the Effects answered are good until the next decision
+	// given the same Scratch. An import's rows, each added to the file's
+	// Effects at once, so allocate no maps per row.
+	Scratch *Effects
 }
 
 // Keys are what the store loads for a new contribution, once its pledge's
@@ -272,6 +277,11 @@ func DecideContribution(in ContributionInput, ld ContributionLoad) (Contribution
 	c.CreatedAt, c.CreatedBy = ld.Now, ld.By
 	c.Acknowledgement = AckToBeAcknowledged // the column's default (issue 15)
 	w := ContributionWrite{Contribution: c}
+	if ld.Scratch != nil {
+		ld.Scratch.reset()
+		w.Effects = *ld.Scratch
+		defer func() { *ld.Scratch = w.Effects }() // the maps bump made
+	}
 	contributionEffects(&w.Effects, c, 1, c.ReceivedOn)
 	if ld.Pledge != nil {
 		w.Pledge = ld.Pledge.clone()

@@ -134,6 +134,15 @@ func SortedKeys[K comparable, V any](m map[K]V, less func(a, b K) bool) []K {
 
 // CurrentTotals are the current values of the aggregate rows a write touches, as the
 // store loaded them, for the bounds every total keeps (CheckTotals).
+// reset empties e's maps and keeps them, to be filled again.
+func (e *Effects) reset() {
+	clear(e.Funds)
+	clear(e.FundDays)
+	clear(e.Donors)
+	clear(e.DonorDays)
+	clear(e.Currencies)
+}
+
 type CurrentTotals struct {
 	Funds      map[int64]FundTotal
 	Donors     map[FundDonor]FundTotal

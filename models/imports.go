@@ -285,6 +285,10 @@ type ImportDecision struct {
 	Result  ImportDryRunResult
 	Pledges map[int64]*PledgeState // existing pledges as the file leaves them
 	Effects Effects
+
+	// The maps a row is decided with, reused row after row.
+	scratchEffects Effects
+	scratchTotals  CurrentTotals
 }
 
 // ImportSink receives the records an import creates, a chunk at a time in
@@ -518,10 +522,38 @@ func dateInput(s string) DateInput       { return DateInput{Raw: s, Set: s != ""
 
 // canonicalDecimal is a decimal's canonical text ("1250.50" -> "1250.5"), or the text as written.
 func canonicalDecimal(s string) string {
+	if canonicalPlain(s) {
+		return s // most cells: no decimal parsed, no pattern matched
+	}
 	if v, err := decimal.NewFromString(s); err == nil && plainDecimal.MatchString(s) {
 		return v.String()
 	}
 	return s
+}
+
+// canonicalPlain tells whether s is a plain decimal already in its canonical
+// text: 1 to 30 digits without a leading zero (but "0"), and when a point
+// follows, 1 to 30 digits not ending with a zero.
+func canonicalPlain(s string) bool {
+	point := strings.IndexByte(s, '.')
+	whole, frac := s, ""
+	if point >= 0 {
+		whole, frac = s[:point], s[point+1:]
+		if len(frac) == 0 || len(frac) > 30 || frac[len(frac)-1] == '0' {
+			return false
+		}
+	}
+	if len(whole) == 0 || len(whole) > 30 || len(whole) > 1 && whole[0] == '0' {
+		return false
+	}
+	for _, part := range []string{whole, frac} {
+		for i := 0; i < len(part); i++ {
+			if part[i] < '0' || part[i] > '9' {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // resolveRow turns a row's references into ids (fund, donor, pledge) and
@@ -803,7 +835,7 @@ func decideRow(req ImportRequest, ld ImportLoader, ir *importRow, d *ImportDecis
 			return ImportRecord{}, decimal.Zero, false, err
 		}
 		rl.Today, rl.Now, rl.By = today, now, by
-		rl.Totals = rl.Totals.with(d.Effects)
+		rl.Totals = rl.Totals.withInto(d.Effects, &d.scratchTotals)
 		if in.Stage == StageCommitment && ir.fundID > 0 {
 			if rl.CommitmentBlocked, err = ld.CommitmentBlocked(ir.fundID); err != nil {
 				return ImportRecord{}, decimal.Zero, false, err
@@ -847,8 +879,8 @@ func decideRow(req ImportRequest, ld ImportLoader, ir *importRow, d *ImportDecis
 			return ImportRecord{}, decimal.Zero, false, err
 		}
 		rl.Today, rl.Now, rl.By = today, now, by
-		rl.Totals = rl.Totals.with(d.Effects)
-		w, err := DecideContribution(in, ContributionLoad{RecordLoad: rl, Pledge: pledge})
+		rl.Totals = rl.Totals.withInto(d.Effects, &d.scratchTotals)
+		w, err := DecideContribution(in, ContributionLoad{RecordLoad: rl, Pledge: pledge, Scratch: &d.scratchEffects})
 		merge(err)
 		if len(ir.p) > 0 {
 			return ImportRecord{}, decimal.Zero, false, nil
@@ -864,9 +896,16 @@ func decideRow(req ImportRequest, ld ImportLoader, ir *importRow, d *ImportDecis
 
 func ptr[T any](v T) *T { return &v }
 
-// with adds effects decided earlier in the same write to the totals loaded.
-func (c CurrentTotals) with(e Effects) CurrentTotals {
-	out := CurrentTotals{Funds: map[int64]FundTotal{}, Donors: map[FundDonor]FundTotal{}, Currencies: map[FundCurrency]CurrencyTotal{}}
+// withInto adds effects decided earlier in the same write to the totals
+// loaded, in out's maps (emptied first, made when nil): an import decides
+// row after row with the same maps.
+func (c CurrentTotals) withInto(e Effects, out *CurrentTotals) CurrentTotals {
+	if out.Funds == nil {
+		*out = CurrentTotals{Funds: map[int64]FundTotal{}, Donors: map[FundDonor]FundTotal{}, Currencies: map[FundCurrency]CurrencyTotal{}}
+	}
+	clear(out.Funds)
+	clear(out.Donors)
+	clear(out.Currencies)
 	for k, t := range c.Funds {
 		d := e.Funds[k]
 		out.Funds[k] = FundTotal{t.Paid + d.Paid, t.Outstanding + d.Outstanding}
@@ -880,7 +919,7 @@ func (c CurrentTotals) with(e Effects) CurrentTotals {
 		out.Currencies[k] = CurrencyTotal{t.PaidMinor + d.PaidMinor, t.PaidCents + d.PaidCents, t.OutstandingMinor + d.OutstandingMinor,
 			t.OutstandingCents + d.OutstandingCents}
 	}
-	return out
+	return *out
 }
 
 // WithImportID is a record's JSON with the id of the import that created it

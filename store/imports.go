@@ -1,13 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"runtime/debug"
 	"slices"
-	"sort"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -64,6 +64,7 @@ type importLoader struct {
 	tx      *gorm.DB
 	d       dialect
 	pledges map[int64]*models.PledgeState
+	seen    map[int]*sql.Stmt // Seen's statements, by number of pairs
 }
 
 func (l *importLoader) Funds() (map[int64]string, error) {
@@ -120,46 +121,82 @@ func (l *importLoader) CommitmentBlocked(fundID int64) (string, error) {
 	return l.t.commitmentProblem(fundID, 0)
 }
 
+// Seen looks a chunk's fingerprints up with one statement, a join of the
+// import's rows with a VALUES list of (fund, fingerprint) pairs probing the
+// unique index, prepared once per list length for the import (every full
+// chunk has the same): not one IN list per fund, each prepared anew. The
+// CROSS JOIN keeps SQLite's loops in that order: planned while import_rows
+// is small (before the import's own rows), a plain join scans import_rows
+// and probes the list, which grows with every chunk written.
 func (l *importLoader) Seen(fps []models.ImportFingerprint) (map[models.ImportFingerprint]bool, error) {
 	out := map[models.ImportFingerprint]bool{}
-	byFund := map[int64][]string{}
-	for _, fp := range fps {
-		byFund[fp.FundID] = append(byFund[fp.FundID], fp.Fingerprint)
+	if len(fps) == 0 {
+		return out, nil
 	}
 	// By fund, then fingerprint: the order of the unique index.
-	for _, fund := range models.SortedKeys(byFund, func(a, b int64) bool { return a < b }) {
-		list := byFund[fund]
-		sort.Strings(list)
-		for start := 0; start < len(list); start += 500 {
-			part := list[start:min(start+500, len(list))]
-			args := make([]any, 0, len(part)+1)
-			args = append(args, fund)
-			for _, f := range part {
-				args = append(args, f)
-			}
-			q := "SELECT fingerprint FROM import_rows WHERE fund_id = ? AND fingerprint IN (" +
-				strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ") + ")"
-			rows, err := l.t.tx.QueryContext(l.t.ctx, l.d.lockFor(q, ""), args...)
-			if err != nil {
+	list := slices.Clone(fps)
+	slices.SortFunc(list, func(a, b models.ImportFingerprint) int {
+		if a.FundID != b.FundID {
+			return cmp.Compare(a.FundID, b.FundID)
+		}
+		return strings.Compare(a.Fingerprint, b.Fingerprint)
+	})
+	for start := 0; start < len(list); start += models.ImportChunk {
+		part := list[start:min(start+models.ImportChunk, len(list))]
+		st, err := l.seenStmt(len(part))
+		if err != nil {
+			return nil, err
+		}
+		args := make([]any, 0, 2*len(part))
+		for _, fp := range part {
+			args = append(args, fp.FundID, fp.Fingerprint)
+		}
+		rows, err := st.QueryContext(l.t.ctx, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var fp models.ImportFingerprint
+			if err := rows.Scan(&fp.FundID, &fp.Fingerprint); err != nil {
+				rows.Close()
 				return nil, err
 			}
-			for rows.Next() {
-				var f string
-				if err := rows.Scan(&f); err != nil {
-					rows.Close()
-					return nil, err
-				}
-				out[models.ImportFingerprint{FundID: fund, Fingerprint: f}] = true
-			}
-			if err := rows.Close(); err != nil {
-				return nil, err
-			}
-			if err := rows.Err(); err != nil {
-				return nil, err
-			}
+			out[fp] = true
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// seenStmt is Seen's statement for n pairs, prepared once per import.
+func (l *importLoader) seenStmt(n int) (*sql.Stmt, error) {
+	if st, ok := l.seen[n]; ok {
+		return st, nil
+	}
+	q := "WITH v (fund_id, fingerprint) AS (VALUES " +
+		strings.TrimSuffix(strings.Repeat("(CAST(? AS BIGINT), CAST(? AS TEXT)), ", n), ", ") +
+		") SELECT r.fund_id, r.fingerprint FROM v CROSS JOIN import_rows r WHERE r.fund_id = v.fund_id AND r.fingerprint = v.fingerprint"
+	st, err := l.t.tx.PrepareContext(l.t.ctx, l.d.lockFor(q, ""))
+	if err != nil {
+		return nil, err
+	}
+	if l.seen == nil {
+		l.seen = map[int]*sql.Stmt{}
+	}
+	l.seen[n] = st
+	return st, nil
+}
+
+// close closes the loader's statements (before its transaction ends).
+func (l *importLoader) close() {
+	for _, st := range l.seen {
+		st.Close()
+	}
 }
 
 func (l *importLoader) Rate(currency string, on models.Date) (*models.ExchangeRate, error) {
@@ -222,6 +259,7 @@ func (s *Store) Import(ctx context.Context, a models.Actor, req models.ImportReq
 		ap := &importApplier{s: s, t: t, tx: tx, a: a, importID: imp.ID, kind: req.Kind, stmts: map[string]*sql.Stmt{}}
 		defer ap.close()
 		ld := &importLoader{t: t, tx: tx, d: s.dialect, pledges: map[int64]*models.PledgeState{}}
+		defer ld.close()
 		d, err := models.DecideImport(req, ld, t.today(), t.now, a.Email, ap.write)
 		werr := ap.wait()
 		if err != nil {
@@ -289,6 +327,7 @@ func (s *Store) importDryRun(ctx context.Context, a models.Actor, req models.Imp
 		t.bound[q] = st
 	}
 	ld := &importLoader{t: t, tx: rtx, d: s.dialect, pledges: map[int64]*models.PledgeState{}}
+	defer ld.close()
 	d, err := models.DecideImport(req, ld, t.today(), t.now, a.Email, nil)
 	return d.Result, err
 }

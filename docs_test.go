@@ -198,7 +198,7 @@ func TestAPIDocListsEveryRoute(t *testing.T) {
 	documented := apiDocRoutes(string(b)) // "GET /api/v1/funds/{fund}" -> who
 	levels := routeAccessLevels(t)        // "GET /api/v1/funds/:fund" -> lvPublic
 	docName := map[string]string{"lvPublic": "public", "lvSignedIn": "signed-in", "lvRead": "read",
-		"lvShared": "write", "lvFund": "fund-write", "lvAudit": "audit", "lvAdmin": "admin", "lvMetrics": "metrics token"}
+		"lvShared": "write", "lvFund": "fund-write", "lvStaff": "staff", "lvAudit": "audit", "lvAdmin": "admin", "lvMetrics": "metrics token"}
 
 	routed := map[string]bool{}
 	for _, r := range api.New(api.Config{}, nil).(*gin.Engine).Routes() {

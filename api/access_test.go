@@ -146,6 +146,7 @@ const (
 	lvFund     = "fund"      // admin, staff; fund_manager on its funds only
 	lvAudit    = "audit"     // admin, auditor
 	lvAdmin    = "admin"
+	lvStaff    = "staff"   // every role reads; only admin and staff write (the route table's staff alone)
 	lvMetrics  = "metrics" // the metrics bearer token only: 401 for every user and session
 )
 
@@ -221,8 +222,10 @@ var routeAccess = map[string]string{
 	"GET /api/v1/imports/:id":             lvRead,
 	"GET /api/v1/imports/templates/:file": lvRead,
 	// Issue 11: reminders.
-	"GET /api/v1/reminders":      lvRead,
-	"POST /api/v1/reminders/run": lvAdmin,
+	"GET /api/v1/reminders":                   lvRead,
+	"POST /api/v1/reminders/run":              lvAdmin,
+	"GET /api/v1/reminders/:id/message":       lvRead,
+	"POST /api/v1/reminders/:id/sent-by-hand": lvStaff,
 	// Issue 15: public pages, open data, donor links, acknowledgements.
 	"GET /api/v1/funds/:fund/snapshot.zip":       lvPublic,
 	"GET /api/v1/donors/:id/links":               lvRead,
@@ -292,6 +295,8 @@ func expected(level, method string, a walkActor, ownFund bool) int {
 		allowed = a.role == "admin" || a.role == "auditor"
 	case lvAdmin:
 		allowed = a.role == "admin"
+	case lvStaff:
+		allowed = method == http.MethodGet || a.role == "admin" || a.role == "staff"
 	}
 	if allowed {
 		return 0

@@ -228,6 +228,8 @@ func routes(r *gin.Engine, h *handlers.Handler, m *metrics) {
 	// Issue 11: payment reminders (docs/reminders.md).
 	v1.GET("/reminders", staff, h.ListReminders)
 	v1.POST("/reminders/run", admin, h.RunReminders)
+	v1.GET("/reminders/:id/message", staff, h.ReminderMessage)              // the e-mail, to send by hand
+	v1.POST("/reminders/:id/sent-by-hand", staff, h.MarkReminderSentByHand) // admin and staff
 }
 
 // uploadRoutes are the routes whose bodies carry a document: they are bounded

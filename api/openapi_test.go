@@ -389,6 +389,17 @@ func TestOpenAPIMatchesEveryAnswer(t *testing.T) {
 	c.call("POST", "/api/v1/reminders/run", admin, nil).status(http.StatusOK)
 	c.call("GET", "/api/v1/reminders?status=pending&fund_id="+fund+"&limit=5", staff, nil).status(http.StatusOK)
 	c.call("GET", "/api/v1/reminders?status=maybe", staff, nil).fails(http.StatusUnprocessableEntity, "validation_failed", "status")
+	// Without a mail server: the message to send by hand, then marked sent by hand.
+	pendingReminders := c.call("GET", "/api/v1/reminders?status=pending", staff, nil).status(http.StatusOK).items()
+	if len(pendingReminders) == 0 {
+		t.Fatal("no pending reminder to send by hand")
+	}
+	rem := strconv.FormatInt(int64(pendingReminders[0]["id"].(float64)), 10)
+	c.call("GET", "/api/v1/reminders/"+rem+"/message", staff, nil).status(http.StatusOK)
+	c.call("POST", "/api/v1/reminders/"+rem+"/sent-by-hand", staff, map[string]any{"note": strings.Repeat("x", 1001)}).
+		fails(http.StatusUnprocessableEntity, "validation_failed", "note")
+	c.call("POST", "/api/v1/reminders/"+rem+"/sent-by-hand", staff, map[string]any{"note": "Sent from the fund's mailbox"}).status(http.StatusOK)
+	c.call("POST", "/api/v1/reminders/"+rem+"/sent-by-hand", staff, map[string]any{}).fails(http.StatusConflict, "conflict", "")
 
 	// Reports and exports.
 	for _, p := range []string{"/breakdown", "/breakdown?as_of=2024-07-30", "/progress", "/progress?as_of=2024-07-28", "/donors", "/donors.csv?bom=1", "/timeline?interval=day", "/timeline"} {

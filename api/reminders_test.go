@@ -42,6 +42,7 @@ type sink struct {
 	tempFail map[string]int
 	refuse   map[string]bool
 	delay    time.Duration
+	rcpts    int // recipients accepted (a message is on its way from then)
 }
 
 type received struct {
@@ -122,6 +123,7 @@ func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
 	}
 	s.to = to
+	s.k.rcpts++
 	return nil
 }
 
@@ -278,12 +280,12 @@ func TestRemindersDeliveredOnceInTheDonorsLanguage(t *testing.T) {
 		{en, "en", "Payment reminder: 1,000.00 USD due on 10 March 2026 — Resilience Fund",
 			[]string{"Dear Kingdom of Norway,", "instalment 1 of 3 of your pledge AGR-EN", "The amount to pay is 1,000.00 USD."},
 			[]string{`<html lang="en" dir="ltr">`, "AGR-EN"}},
-		{fr, "fr", "Rappel de paiement : 1\u202f500,00\u00a0USD à verser le 5 mars 2026 — Fonds de résilience",
-			[]string{"Bonjour République du Sénégal,", "l’échéance 1 sur 1 de votre promesse de contribution AGR-FR (Fonds de résilience)"},
+		{fr, "fr", "Relance avant échéance : 1\u202f500,00\u00a0USD à verser le 5 mars 2026 — Fonds de résilience",
+			[]string{"Bonjour République du Sénégal,", "l’échéance 1 sur 1 de votre annonce de contribution AGR-FR (Fonds de résilience)"},
 			[]string{`<html lang="fr" dir="ltr">`}},
-		{ar, "ar", "دفعة متأخرة: \u2068700.00 USD\u2069 كانت مستحقة في 20 فبراير 2026 — صندوق الصمود",
+		{ar, "ar", "دفعة متأخرة: \u2068700,00 USD\u2069 كانت مستحقة في 20 فبراير 2026 — صندوق الصمود",
 			[]string{"السادة المملكة المغربية المحترمون،", "\u2068AGR-AR\u2069", "تجاهل هذه الرسالة"},
-			[]string{`<html lang="ar" dir="rtl">`, `<body dir="rtl"`, "<bdi><strong>700.00 USD</strong></bdi>"}},
+			[]string{`<html lang="ar" dir="rtl">`, `<body dir="rtl"`, "<bdi><strong>700,00 USD</strong></bdi>"}},
 	} {
 		if c.m.lang != c.lang || c.m.subject != c.subject {
 			t.Errorf("mail in %q with subject %q, want %q %q", c.m.lang, c.m.subject, c.lang, c.subject)
@@ -539,14 +541,11 @@ func TestReminderPolicyAndDonorLanguage(t *testing.T) {
 	}
 }
 
-// Two instances on one PostgreSQL schema run the reminders at the same time:
-// each reminder is created once and mailed exactly once.
-func TestRemindersOnceWithTwoInstancesOnPostgres(t *testing.T) {
-	dsn := storetest.FreshSchema(t, storetest.DatabaseURL(t))
+// twoInstances opens two servers on one PostgreSQL schema (the first
+// migrates it), with an admin signed in on the first.
+func twoInstances(t *testing.T, dsn string, clk *clock) []*env {
+	t.Helper()
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
-	k := newSink(t)
-	k.delay = 2 * time.Millisecond
 	var servers []*env
 	for i := 0; i < 2; i++ {
 		s, err := store.Open(ctx, store.Config{DSN: dsn, Migrate: i == 0, Now: clk.now})
@@ -554,16 +553,29 @@ func TestRemindersOnceWithTwoInstancesOnPostgres(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { s.Close() })
-		s.SetMailer(k.mailer(t))
 		e := &env{t: t, store: s, srv: httptest.NewServer(api.New(api.Config{}, s))}
 		t.Cleanup(e.srv.Close)
 		servers = append(servers, e)
 	}
-	a := servers[0]
-	if _, _, err := a.store.EnsureAdmin(ctx, "admin@example.org", password); err != nil {
+	if _, _, err := servers[0].store.EnsureAdmin(ctx, "admin@example.org", password); err != nil {
 		t.Fatal(err)
 	}
-	a.admin = a.login("admin@example.org", password)
+	servers[0].admin = servers[0].login("admin@example.org", password)
+	return servers
+}
+
+// Two instances on one PostgreSQL schema run the reminders at the same time:
+// each reminder is created once and mailed exactly once.
+func TestRemindersOnceWithTwoInstancesOnPostgres(t *testing.T) {
+	dsn := storetest.FreshSchema(t, storetest.DatabaseURL(t))
+	clk := &clock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
+	k := newSink(t)
+	k.delay = 2 * time.Millisecond
+	servers := twoInstances(t, dsn, clk)
+	for _, e := range servers {
+		e.store.SetMailer(k.mailer(t))
+	}
+	a := servers[0]
 	fund := strconv.FormatInt(a.do("POST", "/api/v1/funds", a.admin, map[string]any{"code": "race", "name": "Race Fund", "target_usd": "1000000.00",
 		"reminder_policy": map[string]any{"before_due_days": 30, "overdue_every_days": 10, "max_overdue": 2}}).status(201).id(), 10)
 	const pledges = 30

@@ -12,38 +12,11 @@ import (
 // decimal strings and must be laid out digit for digit (never through a
 // float), with the same symbols as the browser's Intl for en, fr and ar-MA.
 
-type numberSymbols struct{ group, decimal string }
-
-var symbols = map[string]numberSymbols{
-	"en": {",", "."},
-	"fr": {"\u202f", ","},
-	"ar": {".", ","}, // ar-MA: Western digits, as the region's press writes them
-}
+// The separators and month names are models' (models/locale.go), shared with
+// the reminder e-mails and the printable report.
 
 // FormatDecimal groups a decimal string's digits in lang.
-func FormatDecimal(lang, s string) string {
-	sym, ok := symbols[lang]
-	if !ok {
-		sym = symbols["en"]
-	}
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
-	}
-	intPart, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, r := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteString(sym.group)
-		}
-		b.WriteRune(r)
-	}
-	out := sign + b.String()
-	if frac != "" {
-		out += sym.decimal + frac
-	}
-	return out
-}
+func FormatDecimal(lang, s string) string { return models.GroupDigits(lang, s) }
 
 // FormatMoney writes an amount with its currency as the pages do.
 func FormatMoney(lang string, m models.Money, currency string) string {
@@ -69,29 +42,20 @@ func FormatPercent(lang, pct string) string {
 	return n + "%"
 }
 
-var monthNames = map[string][]string{
-	"en": {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
-	"fr": {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
-	"ar": {"يناير", "فبراير", "مارس", "أبريل", "ماي", "يونيو", "يوليوز", "غشت", "شتنبر", "أكتوبر", "نونبر", "دجنبر"},
-}
-
 // FormatDate writes a calendar date in full ("29 July 2025", "29 juillet 2025", "29 يوليوز 2025").
 func FormatDate(lang string, d models.Date) string {
 	s := string(d)
 	if len(s) != 10 {
 		return s
 	}
-	names, ok := monthNames[lang]
-	if !ok {
-		names = monthNames["en"]
-	}
 	m := int(s[5]-'0')*10 + int(s[6]-'0')
 	day := strings.TrimPrefix(s[8:], "0")
-	if m < 1 || m > 12 {
+	name := models.MonthName(lang, m)
+	if name == "" {
 		return s
 	}
 	if lang == "en" {
-		return names[m-1] + " " + day + ", " + s[:4]
+		return name + " " + day + ", " + s[:4]
 	}
-	return day + " " + names[m-1] + " " + s[:4]
+	return day + " " + name + " " + s[:4]
 }

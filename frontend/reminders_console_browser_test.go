@@ -124,6 +124,23 @@ func TestConsoleDonorLanguage(t *testing.T) {
 	}
 }
 
+// overduePledge records a donor of the test (name and reference stamped, an address, a
+// language) and a USD pledge of it that fell due daysAgo: a reminder run gives it a pending
+// overdue reminder. It answers the pledge and the stamp.
+func overduePledge(t *testing.T, api *apiClient, fund int64, name, lang, amount, ref string, daysAgo int) (scheduledPledge, string) {
+	t.Helper()
+	stamp := time.Now().UTC().Format("150405.000")
+	var donor record
+	api.do(t, http.MethodPost, "/donors", map[string]any{"name": name + " " + stamp, "kind": "government", "language": lang,
+		"contact_email": lang + "-" + strings.ReplaceAll(stamp, ".", "") + "@example.org"}, &donor)
+	now := time.Now().UTC()
+	var p scheduledPledge
+	api.do(t, http.MethodPost, "/pledges", map[string]any{"fund_id": fund, "donor_id": donor.ID, "amount": amount, "currency": "USD",
+		"pledged_on": now.AddDate(0, 0, -60).Format("2006-01-02"), "reference": ref + "-" + stamp,
+		"due_on": now.AddDate(0, 0, -daysAgo).Format("2006-01-02")}, &p)
+	return p, stamp
+}
+
 // The suite's server has no mail server (and no scheduler): the list says "mail": false, and
 // the outbox, as soon as it is shown, says so and marks pending reminders to be sent by hand
 // (the address a mailto: link), others not; the seeded demo (a reminder policy, donors with
@@ -149,14 +166,7 @@ func TestConsoleRemindersToBeSentByHand(t *testing.T) {
 	}
 	// A donor of this test, in Arabic, with an instalment overdue; the run is the API's, not
 	// the console's: the console must know without it.
-	stamp := time.Now().UTC().Format("150405.000")
-	var donor record
-	api.do(t, http.MethodPost, "/donors", map[string]any{"name": "Arabic-speaking partner " + stamp, "kind": "government", "language": "ar",
-		"contact_email": "ar-" + strings.ReplaceAll(stamp, ".", "") + "@example.org"}, &donor)
-	now := time.Now().UTC()
-	var p scheduledPledge
-	api.do(t, http.MethodPost, "/pledges", map[string]any{"fund_id": fund.ID, "donor_id": donor.ID, "amount": "9000.00", "currency": "USD",
-		"pledged_on": now.AddDate(0, 0, -60).Format("2006-01-02"), "reference": "BYHAND-" + stamp, "due_on": now.AddDate(0, 0, -5).Format("2006-01-02")}, &p)
+	p, _ := overduePledge(t, api, fund.ID, "Arabic-speaking partner", "ar", "9000.00", "BYHAND", 5)
 	var run struct {
 		Mail bool `json:"mail"`
 	}
@@ -225,4 +235,118 @@ func TestConsoleRemindersToBeSentByHand(t *testing.T) {
 		t.Errorf("the reminder's language cell shows %q, want العربية (lang ar)", got)
 	}
 	screenshot(t, ctx, "instalments-reminders-by-hand-fr")
+}
+
+// Without a mail server, a pending reminder's Preview shows its message in the donor's
+// language (the API's, the mailer's own text) with a mailto: link carrying subject and body,
+// percent-encoded; "Mark as sent by hand" records it sent, shows so in the row, and the API
+// answers it sent. A body too long for a mail link is shortened at a word and says so.
+func TestConsoleReminderPreviewAndSentByHand(t *testing.T) {
+	api := staffClient(t)
+	fr, err := frontend.Dictionary("fr")
+	must(t, err)
+	var fund struct {
+		ID int64 `json:"id"`
+	}
+	api.do(t, http.MethodGet, "/funds/"+fundCode, nil, &fund)
+	p, stamp := overduePledge(t, api, fund.ID, "Partenaire relancé", "fr", "1234567.50", "HAND", 3)
+	var run map[string]any
+	api.do(t, http.MethodPost, "/reminders/run", nil, &run)
+	type reminder struct {
+		ID       int64   `json:"id"`
+		PledgeID int64   `json:"pledge_id"`
+		Status   string  `json:"status"`
+		SentAt   *string `json:"sent_at"`
+	}
+	var all struct {
+		Items []reminder `json:"items"`
+	}
+	api.do(t, http.MethodGet, "/reminders?status=pending&limit=200", nil, &all)
+	var id int64
+	for _, r := range all.Items {
+		if r.PledgeID == p.ID {
+			id = r.ID
+		}
+	}
+	if id == 0 {
+		t.Fatalf("no pending reminder of pledge %d", p.ID)
+	}
+	var msg struct{ To, Language, Subject, Text, HTML string }
+	api.do(t, http.MethodGet, fmt.Sprintf("/reminders/%d/message", id), nil, &msg)
+	if msg.Language != "fr" || !strings.Contains(msg.Subject, "Relance pour retard de paiement : 1\u202f234\u202f567,50\u00a0USD") ||
+		!strings.Contains(msg.Text, "annonce de contribution HAND-"+stamp) {
+		t.Fatalf("the message: %+v", msg)
+	}
+
+	ctx := tab(t, desktop)
+	signIn(t, ctx, "fr")
+	clickJS(t, ctx, `[data-tab="reminders"]`)
+	waitFor(t, ctx, `document.querySelector('#reminders')?.dataset.state === 'ready'`)
+	row := fmt.Sprintf(`#reminders tr[data-id="%d"]`, id)
+	if got := text(t, ctx, row+` button[data-action="preview"]`); got != fr["inst.reminders.preview"] {
+		t.Errorf("the preview button reads %q, want %q", got, fr["inst.reminders.preview"])
+	}
+	clickJS(t, ctx, row+` button[data-action="preview"]`)
+	panel := fmt.Sprintf(`#reminders tr.reminder-preview[data-reminder="%d"]`, id)
+	waitFor(t, ctx, fmt.Sprintf(`Boolean(document.querySelector('%s .mail-link'))`, panel))
+	if got := js[string](t, ctx, fmt.Sprintf(`document.querySelector('%s .message-subject').textContent`, panel)); got != msg.Subject {
+		t.Errorf("the preview's subject %q, want %q", got, msg.Subject)
+	}
+	if got := js[string](t, ctx, fmt.Sprintf(`document.querySelector('%s .message-text').textContent`, panel)); got != msg.Text {
+		t.Errorf("the preview's text %q, want %q", got, msg.Text)
+	}
+	href := js[string](t, ctx, fmt.Sprintf(`document.querySelector('%s .mail-link').href`, panel))
+	u, err := url.Parse(href)
+	must(t, err)
+	if u.Scheme != "mailto" || u.Opaque != msg.To {
+		t.Errorf("the mail link %q is not to %s", href, msg.To)
+	}
+	if strings.ContainsAny(u.RawQuery, " \n\u202f") || !strings.Contains(u.RawQuery, "%20") {
+		t.Errorf("the mail link's query is not percent-encoded: %q", u.RawQuery)
+	}
+	q, err := url.ParseQuery(strings.ReplaceAll(u.RawQuery, "+", "%2B"))
+	must(t, err)
+	if q.Get("subject") != msg.Subject || q.Get("body") != strings.ReplaceAll(msg.Text, "\n", "\r\n") {
+		t.Errorf("the mail link carries subject %q and body %q, want the message's", q.Get("subject"), q.Get("body"))
+	}
+	screenshot(t, ctx, "reminders-preview-fr")
+
+	// A body too long for a mail link is cut at a word, within the limit, and says so.
+	type cut struct {
+		Href      string
+		Truncated bool
+	}
+	long := js[cut](t, ctx, fmt.Sprintf(`import(%q).then((m) => m.mailtoLink('a@example.org', 'Objet', 'relance '.repeat(600) + 'fin', 1800))`,
+		frontend.AssetURL("js/instalments.js")))
+	if !long.Truncated || len(long.Href) > 1800 || !strings.HasSuffix(long.Href, "relance%20%E2%80%A6") {
+		t.Errorf("a long body's link: truncated %v, %d characters, ends %q", long.Truncated, len(long.Href), long.Href[max(0, len(long.Href)-30):])
+	}
+
+	// Marked sent by hand: the row says so at once, and the API answers it sent.
+	if got := text(t, ctx, row+` button[data-action="sent-by-hand"]`); got != fr["inst.reminders.mark_sent"] {
+		t.Errorf("the mark button reads %q, want %q", got, fr["inst.reminders.mark_sent"])
+	}
+	clickJS(t, ctx, row+` button[data-action="sent-by-hand"]`)
+	waitFor(t, ctx, fmt.Sprintf(`document.querySelector('%s')?.dataset.status === 'sent'`, row))
+	want := strings.ReplaceAll(fr["inst.reminders.marked"], "{id}", "\u2068"+fmt.Sprint(id)+"\u2069") // placeholders isolated
+	if got := text(t, ctx, row+` [data-result="marked"]`); got != want {
+		t.Errorf("the row says %q, want %q", got, want)
+	}
+	if n := js[int](t, ctx, fmt.Sprintf(`document.querySelectorAll('%s button, %s').length`, row, panel)); n != 0 {
+		t.Errorf("after marking, %d buttons or previews are left on the row", n)
+	}
+	var after reminder
+	var sent struct {
+		Items []reminder `json:"items"`
+	}
+	api.do(t, http.MethodGet, "/reminders?status=sent&limit=200", nil, &sent)
+	for _, r := range sent.Items {
+		if r.ID == id {
+			after = r
+		}
+	}
+	if after.Status != "sent" || after.SentAt == nil {
+		t.Errorf("the API answers the reminder %+v, want sent", after)
+	}
+	screenshot(t, ctx, "reminders-sent-by-hand-fr")
 }

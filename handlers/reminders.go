@@ -17,6 +17,8 @@ type ReminderStore interface {
 	// MailConfigured tells whether reminders are e-mailed (SMTP set up) or
 	// stay pending, to be sent by hand.
 	MailConfigured() bool
+	ReminderMessage(ctx context.Context, id int64) (models.ReminderMessage, error)
+	MarkReminderSentByHand(ctx context.Context, a models.Actor, id int64, in models.SentByHandInput) (models.Reminder, error)
 }
 
 // ListReminders answers GET /reminders?status=&fund_id=, newest first, with
@@ -39,4 +41,18 @@ func (h *Handler) RunReminders(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, run)
+}
+
+// ReminderMessage answers GET /reminders/{id}/message: the e-mail the
+// reminder would be sent as (subject, text and HTML in the donor's language),
+// for staff sending it by hand.
+func (h *Handler) ReminderMessage(c *gin.Context) {
+	getByID(c, "reminder", h.reminders.ReminderMessage)
+}
+
+// MarkReminderSentByHand answers POST /reminders/{id}/sent-by-hand: a pending
+// or failed reminder staff sent themselves is recorded sent (409 when it is
+// already sent or skipped, or being sent by the scheduler).
+func (h *Handler) MarkReminderSentByHand(c *gin.Context) {
+	changeByID(c, "reminder", h.reminders.MarkReminderSentByHand)
 }

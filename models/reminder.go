@@ -5,9 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Issue 11: payment reminders (docs/reminders.md). A fund's reminder policy
@@ -278,4 +281,35 @@ func MailErrorOf(err error) (permanent, unreached bool) {
 		return me.Permanent, me.Unreached
 	}
 	return false, false
+}
+
+// ReminderMessage is the e-mail of a reminder as the mailer would send it
+// (GET /reminders/{id}/message): for staff sending it by hand.
+type ReminderMessage struct {
+	To       string `json:"to"`
+	Language string `json:"language"`
+	Subject  string `json:"subject"`
+	Text     string `json:"text"`
+	HTML     string `json:"html"`
+}
+
+// SentByHandInput is POST /reminders/{id}/sent-by-hand's body: an optional
+// note (how it was sent), kept in the audit row.
+type SentByHandInput struct {
+	Note *string `json:"note"`
+}
+
+// MaxSentByHandNote bounds the note, in characters.
+const MaxSentByHandNote = 1000
+
+// Validate answers the note, trimmed.
+func (in SentByHandInput) Validate() (string, error) {
+	if in.Note == nil {
+		return "", nil
+	}
+	note := strings.TrimSpace(*in.Note)
+	if n := utf8.RuneCountInString(note); n > MaxSentByHandNote {
+		return "", FieldError("note", fmt.Sprintf("must be at most %d characters (it has %d)", MaxSentByHandNote, n))
+	}
+	return note, nil
 }

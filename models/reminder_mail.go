@@ -38,13 +38,15 @@ var reminderText = map[string]map[string]string{
 		"already":          "If you have already made this payment, thank you, and please disregard this message.",
 		"closing":          "With our thanks,",
 	},
+	// The console's words: "annonce de contribution" (a pledge, the UN's term)
+	// and "relance" (a reminder).
 	"fr": {
-		"subject.upcoming": "Rappel de paiement : {amount} à verser le {date} — {fund}",
-		"subject.overdue":  "Paiement en retard : {amount} dû depuis le {date} — {fund}",
+		"subject.upcoming": "Relance avant échéance : {amount} à verser le {date} — {fund}",
+		"subject.overdue":  "Relance pour retard de paiement : {amount} dû depuis le {date} — {fund}",
 		"greeting":         "Bonjour {donor},",
-		"body.upcoming":    "Nous vous rappelons que l’échéance {seq} sur {count} de votre promesse de contribution {ref} ({fund}) arrive le {date}. Le montant à verser est de {amount}.",
-		"body.overdue":     "Selon nos registres, l’échéance {seq} sur {count} de votre promesse de contribution {ref} ({fund}), due le {date}, n’a pas encore été entièrement réglée. Le montant restant dû est de {amount}.",
-		"already":          "Si vous avez déjà effectué ce paiement, nous vous en remercions ; veuillez ne pas tenir compte de ce message.",
+		"body.upcoming":    "Nous vous rappelons que l’échéance {seq} sur {count} de votre annonce de contribution {ref} ({fund}) arrive le {date}. Le montant à verser est de {amount}.",
+		"body.overdue":     "Selon nos registres, l’échéance {seq} sur {count} de votre annonce de contribution {ref} ({fund}), due le {date}, n’a pas encore été entièrement réglée. Le montant restant dû est de {amount}.",
+		"already":          "Si vous avez déjà effectué ce paiement, nous vous en remercions ; veuillez ne pas tenir compte de cette relance.",
 		"closing":          "Avec nos remerciements,",
 	},
 	"ar": {
@@ -56,29 +58,6 @@ var reminderText = map[string]map[string]string{
 		"already":          "إذا كنتم قد سدّدتم هذه الدفعة بالفعل، فإننا نشكركم ونرجو منكم تجاهل هذه الرسالة.",
 		"closing":          "مع خالص الشكر،",
 	},
-}
-
-var monthNames = map[string][12]string{
-	"en": {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
-	"fr": {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
-	"ar": {"يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"},
-}
-
-// LongDate writes a date in words in a language: 31 March 2026, 31 mars 2026, 31 مارس 2026.
-func LongDate(d Date, lang string) string {
-	names, ok := monthNames[lang]
-	if !ok {
-		names = monthNames["en"]
-	}
-	if len(d) != len(DateLayout) {
-		return string(d)
-	}
-	m, err1 := strconv.Atoi(string(d[5:7]))
-	day, err2 := strconv.Atoi(string(d[8:10]))
-	if err1 != nil || err2 != nil || m < 1 || m > 12 {
-		return string(d)
-	}
-	return strconv.Itoa(day) + " " + names[m-1] + " " + string(d[:4])
 }
 
 // ReminderMail writes a reminder's e-mail.
@@ -152,29 +131,7 @@ var reminderHTML = template.Must(template.New("reminder").Parse(`<!DOCTYPE html>
 `))
 
 // FormatAmount writes an amount with its decimals and the language's
-// separators (Arabic pages use Western digits, as ar-MA does).
+// separators: the same as the pages' (GroupDigits; Arabic is ar-MA's).
 func FormatAmount(d decimal.Decimal, places int32, lang string) string {
-	s := d.StringFixed(places)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	intPart, frac, _ := strings.Cut(s, ".")
-	group, point := ",", "."
-	if lang == "fr" {
-		group, point = "\u202f", ","
-	}
-	var b strings.Builder
-	for i, ch := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteString(group)
-		}
-		b.WriteRune(ch)
-	}
-	out := b.String()
-	if frac != "" {
-		out += point + frac
-	}
-	if neg {
-		out = "-" + out
-	}
-	return out
+	return GroupDigits(lang, d.StringFixed(places))
 }

@@ -236,15 +236,17 @@ type Actor struct {
 // AuditActions what was done: GET /audit?entity= and ?action= take only
 // these (a new audited entity or action is added here, and to api/openapi.yaml).
 var (
-	AuditEntities = []string{"fund", "donor", "exchange_rate", "pledge", "contribution", "user", "token", "session", "document", "donor_link", "import"}
+	AuditEntities = []string{"fund", "donor", "exchange_rate", "pledge", "contribution", "user", "token", "session", "document", "donor_link", "import", "reminder"}
 	AuditActions  = []string{"create", "update", "cancel", "void", "login", "login_failed", "login_throttled",
-		"login_refused", "logout", "revoke", "supersede", "use", "acknowledge", "merge", "import", ActionWriteOff, ActionReschedule}
+		"login_refused", "logout", "revoke", "supersede", "use", "acknowledge", "merge", "import", ActionWriteOff, ActionReschedule, ActionSendByHand}
 )
 
 // Issue 11's actions on a pledge.
 const (
 	ActionWriteOff   = "write_off"
 	ActionReschedule = "reschedule"
+	// ActionSendByHand: a reminder staff sent themselves (no mail server).
+	ActionSendByHand = "send_by_hand"
 )
 
 // AuditEvent is one entry of the audit trail.

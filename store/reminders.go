@@ -581,3 +581,88 @@ func truncateText(s string, n int) string {
 	}
 	return string(r[:n]) + "…"
 }
+
+// ReminderMessage is the e-mail a reminder would be sent as now (the
+// mailer's own builder, to the pledge's donor in the donor's language): what
+// staff send by hand when no mail server is set up.
+func (s *Store) ReminderMessage(ctx context.Context, id int64) (models.ReminderMessage, error) {
+	var r reminderRow
+	db := s.r.WithContext(ctx)
+	if err := db.Where("id = ?", id).Take(&r).Error; err != nil {
+		if isNotFound(err) {
+			return models.ReminderMessage{}, notFound("reminder", id)
+		}
+		return models.ReminderMessage{}, wrap("read reminder", err)
+	}
+	facts, err := loadReminderFacts(db, []reminderRow{r}, s.today())
+	if err != nil {
+		return models.ReminderMessage{}, wrap("read reminder", err)
+	}
+	if facts.states[r.PledgeID] == nil {
+		return models.ReminderMessage{}, notFound("pledge", r.PledgeID)
+	}
+	m := facts.mail(r)
+	return models.ReminderMessage{To: m.To, Language: m.Language, Subject: m.Subject, Text: m.Text, HTML: m.HTML}, nil
+}
+
+// reasonBeingSent is the 409 of a reminder an instance is sending.
+const reasonBeingSent = "Reminder %d is being sent by the scheduler: it is not marked sent by hand."
+
+// MarkReminderSentByHand records that staff sent a pending (or failed)
+// reminder themselves: it is sent, at now, with no error, and audited
+// (send_by_hand, with who and the note) in the same transaction. The update
+// is conditional on the status, so a scheduler claiming it at the same moment
+// either finds it sent (and leaves it) or has claimed it first (409 here);
+// the claim token is cleared, so a stalled instance that comes back cannot
+// record another result over it. Already sent or skipped: 409.
+func (s *Store) MarkReminderSentByHand(ctx context.Context, a models.Actor, id int64, in models.SentByHandInput) (models.Reminder, error) {
+	note, err := in.Validate()
+	if err != nil {
+		return models.Reminder{}, err
+	}
+	// The address and language it was sent to: the message's, as staff saw it
+	// in the preview (read before the write; the donor's now).
+	msg, err := s.ReminderMessage(ctx, id)
+	if err != nil {
+		return models.Reminder{}, err
+	}
+	var out models.Reminder
+	err = s.writer.do(ctx, func(tx *gorm.DB) error {
+		var r reminderRow
+		if err := s.dialect.forUpdate(tx).Where("id = ?", id).Take(&r).Error; err != nil {
+			if isNotFound(err) {
+				return notFound("reminder", id)
+			}
+			return err
+		}
+		switch r.Status {
+		case models.ReminderSending:
+			return models.Errorf(models.ECONFLICT, reasonBeingSent, id)
+		case models.ReminderSent, models.ReminderSkipped:
+			return models.Errorf(models.ECONFLICT, "Reminder %d is already %s: only a pending or failed reminder is marked sent by hand.", id, r.Status)
+		}
+		before := r.model()
+		to, lang := r.Recipient, r.Language
+		if msg.To != "" {
+			to, lang = msg.To, msg.Language
+		}
+		now := s.now()
+		res := tx.Exec(`UPDATE reminders SET status = ?, error = ?, sent_at = ?, delivering = ?, claim_token = ?, recipient = ?, language = ?
+			WHERE id = ? AND status IN ?`, models.ReminderSent, "", now, false, "", to, lang, id,
+			[]string{models.ReminderPending, models.ReminderFailed})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 { // claimed by an instance since it was read
+			return models.Errorf(models.ECONFLICT, reasonBeingSent, id)
+		}
+		r.Status, r.Error, r.SentAt, r.Delivering, r.ClaimToken, r.Recipient, r.Language = models.ReminderSent, "", &now, false, "", to, lang
+		out = r.model()
+		return s.audit(tx, a, models.ActionSendByHand, "reminder", id, before, struct {
+			models.Reminder
+			SentByHand bool   `json:"sent_by_hand"`
+			Note       string `json:"note"`
+		}{out, true, note})
+	})
+	return out, wrap("mark reminder sent by hand", err)
+}

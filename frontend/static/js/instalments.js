@@ -565,27 +565,141 @@ async function remindersScreen() {
     unavailable(list, 'reminders', err);
     return;
   }
-  // Without a mail server pending reminders are for staff to send by hand (the address is a
-  // mailto: link): the list says whether mail is set up ("mail"); with mail set up the
-  // scheduler sends them within the minute.
+  // Without a mail server pending reminders are for staff to send by hand: the list says
+  // whether mail is set up ("mail"); with mail set up the scheduler sends them within the
+  // minute. A pending or failed reminder shows its message (Preview: subject and text in the
+  // donor's language, and a mailto: link carrying them), and admin and staff mark one sent by
+  // hand, so that the scheduler never e-mails it (also once a mail server is set up).
   const mail = page?.mail === true;
   const byHand = !mail;
+  const canMark = ['admin', 'staff'].includes(h.me()?.role);
   const donor = (id) => h.data.donors.find((d) => String(d.id) === String(id))?.name ?? String(id);
   const items = itemsOf(page);
   const mailNote = el('p', { id: 'reminders-mail', class: 'note', dataset: { mail: String(mail) } },
     mail ? t('inst.reminders.mail_on') : t('inst.reminders.mail_off'));
-  list.replaceChildren(mailNote, items.length ? table(t('inst.tab.reminders'), [['inst.col.created'], ['inst.col.donor'], ['inst.col.to'], ['inst.col.pledge'],
-    ['inst.col.kind'], ['inst.col.language'], ['staff.col.status'], ['inst.col.sent_at']],
-  items.map((r) => el('tr', { dataset: { id: String(r.id), status: r.status } },
+  const heads = [['inst.col.created'], ['inst.col.donor'], ['inst.col.to'], ['inst.col.pledge'],
+    ['inst.col.kind'], ['inst.col.language'], ['staff.col.status'], ['inst.col.sent_at'], ['staff.col.actions']];
+  list.replaceChildren(mailNote, items.length ? table(t('inst.tab.reminders'), heads,
+    items.map((r) => reminderRow(r, { byHand, canMark, donor, columns: heads.length }))) : el('p', { class: 'note' }, t('staff.list.empty')));
+  list.dataset.state = 'ready';
+}
+
+function reminderStatusCell(td, r, byHand) {
+  td.replaceChildren(...[badge('reminder', r.status),
+    r.status === 'pending' && byHand ? [el('br'), el('small', { class: 'secondary by-hand' }, t('inst.reminders.by_hand'))] : [],
+    r.error ? [el('br'), el('small', { class: 'reason' }, r.error)] : []].flat());
+}
+
+// reminderRow is one reminder of the outbox, with its actions: Preview (a pending or failed
+// one) and Mark as sent by hand (admin and staff: pending without a mail server, or failed).
+function reminderRow(r, { byHand, canMark, donor, columns }) {
+  const status = el('td', {});
+  reminderStatusCell(status, r, byHand);
+  const sentAt = el('td', { class: 'sent-at' }, r.sent_at ? dateTime(r.sent_at) : '');
+  const actions = el('td', { class: 'reminder-actions' });
+  const tr = el('tr', { dataset: { id: String(r.id), status: r.status } },
     el('td', {}, dateTime(r.created_at)), el('td', {}, donor(r.donor_id)),
-    el('td', { dir: 'ltr' }, r.to ? (r.status === 'pending' && byHand ? el('a', { href: `mailto:${r.to}` }, r.to) : r.to) : '—'),
+    el('td', { dir: 'ltr' }, r.to ? (r.status === 'pending' && byHand ? el('a', { href: `mailto:${mailtoAddress(r.to)}` }, r.to) : r.to) : '—'),
     el('td', {}, t('inst.reminders.pledge', { id: r.pledge_id, seq: r.instalment_seq })),
     el('td', {}, t('inst.reminders.kind', { kind: tEnum('reminder.kind', r.kind), n: count(r.sequence) })),
     el('td', { lang: r.language || null }, tEnum('language', r.language)),
-    el('td', {}, badge('reminder', r.status), r.status === 'pending' && byHand ? [el('br'), el('small', { class: 'secondary by-hand' }, t('inst.reminders.by_hand'))] : null,
-      r.error ? [el('br'), el('small', { class: 'reason' }, r.error)] : null),
-    el('td', {}, r.sent_at ? dateTime(r.sent_at) : '')))) : el('p', { class: 'note' }, t('staff.list.empty')));
-  list.dataset.state = 'ready';
+    status, sentAt, actions);
+  if (r.status !== 'pending' && r.status !== 'failed') return tr;
+  const result = el('small', { class: 'reminder-result', role: 'status' });
+  const preview = el('button', { type: 'button', class: 'small', dataset: { action: 'preview' }, 'aria-expanded': 'false' }, t('inst.reminders.preview'));
+  let panel = null;
+  preview.addEventListener('click', async () => {
+    if (panel) {
+      panel.remove();
+      panel = null;
+      preview.textContent = t('inst.reminders.preview');
+      preview.setAttribute('aria-expanded', 'false');
+      return;
+    }
+    preview.disabled = true;
+    try {
+      const m = await api(`/reminders/${r.id}/message`);
+      panel = el('tr', { class: 'reminder-preview', dataset: { reminder: String(r.id) } }, el('td', { colspan: columns }, messagePreview(r, m)));
+      tr.after(panel);
+      preview.textContent = t('inst.reminders.hide_preview');
+      preview.setAttribute('aria-expanded', 'true');
+    } catch (err) {
+      result.textContent = t('common.load_failed', { message: err.message });
+      if (err instanceof ApiError && err.status === 401) h.handleError(err);
+    } finally {
+      preview.disabled = false;
+    }
+  });
+  actions.append(preview);
+  if (canMark && (r.status === 'failed' || byHand)) {
+    const mark = el('button', { type: 'button', class: 'small', dataset: { action: 'sent-by-hand', writes: '' } }, t('inst.reminders.mark_sent'));
+    mark.addEventListener('click', async () => {
+      mark.disabled = true;
+      try {
+        const done = await api(`/reminders/${r.id}/sent-by-hand`, { method: 'POST', body: {} });
+        tr.dataset.status = done.status;
+        reminderStatusCell(status, done, byHand);
+        sentAt.textContent = done.sent_at ? dateTime(done.sent_at) : '';
+        const msg = t('inst.reminders.marked', { id: r.id });
+        actions.replaceChildren(el('small', { class: 'reminder-result', role: 'status', dataset: { result: 'marked' } }, msg));
+        panel?.remove();
+        setStatus(msg);
+      } catch (err) {
+        mark.disabled = false;
+        const msg = t('inst.reminders.not_marked', { id: r.id, message: err.message });
+        result.textContent = msg;
+        result.dataset.result = 'error';
+        setStatus(msg, true);
+        if (err instanceof ApiError && err.status === 401) h.handleError(err);
+      }
+    });
+    actions.append(' ', mark);
+  }
+  actions.append(result);
+  return tr;
+}
+
+// messagePreview shows a reminder's message as it would be e-mailed (in the donor's language
+// and direction), with a mailto: link carrying its subject and text.
+function messagePreview(r, m) {
+  const lang = m.language || r.language || 'en';
+  const dir = lang === 'ar' ? 'rtl' : 'ltr';
+  const link = mailtoLink(m.to, m.subject, m.text);
+  return el('div', { class: 'message-preview', 'aria-label': t('inst.reminders.preview_title') },
+    el('p', { class: 'note' }, t('inst.reminders.preview_title')),
+    el('dl', { class: 'message-head' },
+      el('dt', {}, t('inst.reminders.to')), el('dd', { dir: 'ltr', class: 'message-to' }, m.to || '—'),
+      el('dt', {}, t('inst.reminders.subject')), el('dd', { lang, dir, class: 'message-subject' }, m.subject)),
+    el('pre', { lang, dir, class: 'message-text' }, m.text),
+    m.to ? el('p', {}, el('a', { href: link.href, class: 'button small mail-link' }, t('inst.reminders.open_mail'))) : el('p', { class: 'note' }, t('inst.reminders.no_address')),
+    m.to && link.truncated ? el('p', { class: 'note truncated' }, t('inst.reminders.truncated')) : null);
+}
+
+// Mail programs and browsers cut mailto: links past about 2,000 characters (Outlook on
+// Windows stops at 2,083): the body is shortened, at a word, to keep the link within.
+const MAILTO_MAX = 1800;
+
+// mailtoAddress writes an address for a mailto: link ("@" kept, the rest percent-encoded).
+const mailtoAddress = (to) => encodeURIComponent(to).replace(/%40/g, '@');
+
+// mailtoLink is a mailto: link with subject and body, percent-encoded (RFC 6068: UTF-8,
+// %20 for spaces, CRLF line ends), its body shortened when the link would be too long.
+export function mailtoLink(to, subject, body, max = MAILTO_MAX) {
+  const base = `mailto:${mailtoAddress(to ?? '')}?subject=${encodeURIComponent(subject ?? '')}&body=`;
+  const enc = (s) => encodeURIComponent(s.replace(/\r?\n/g, '\r\n'));
+  const text = String(body ?? '');
+  if ((base + enc(text)).length <= max) return { href: base + enc(text), truncated: false };
+  const chars = Array.from(text); // code points: a pair is never split
+  let lo = 0;
+  let hi = chars.length;
+  while (lo < hi) { // the longest beginning that fits, with the ellipsis
+    const mid = Math.ceil((lo + hi) / 2);
+    if ((base + enc(chars.slice(0, mid).join('') + ' …')).length <= max) lo = mid; else hi = mid - 1;
+  }
+  let cut = chars.slice(0, lo).join('');
+  const space = cut.search(/\s\S*$/);
+  if (space > cut.length / 2) cut = cut.slice(0, space);
+  return { href: base + enc(cut.trimEnd() + ' …'), truncated: true };
 }
 
 // ---- start ---------------------------------------------------------------------------------

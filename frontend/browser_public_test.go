@@ -25,7 +25,7 @@ func waitCharts(t *testing.T, ctx context.Context) {
 	js[bool](t, ctx, `window.scrollTo(0, 0); true`)
 }
 
-var translatedFund = map[string]string{"en": "IOM Resilience Fund", "fr": "Fonds de résilience de l'OIM", "ar": "صندوق الصمود"}
+var translatedFund = map[string]string{"en": "IOM Resilience Fund", "fr": "Fonds de résilience de l’OIM", "ar": "صندوق الصمود"}
 var translatedMorocco = map[string]string{"en": "Kingdom of Morocco", "fr": "Royaume du Maroc", "ar": "المملكة المغربية"}
 
 // The fund page in French and Arabic names the fund (heading, title, meta description) and

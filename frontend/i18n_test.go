@@ -20,6 +20,9 @@ var keyUses = []*regexp.Regexp{
 	regexp.MustCompile(`\[\s*'((?:staff|fund|common)\.[a-z_.]+)',`),
 }
 
+// Counted texts: tn('key', n, ...) uses "key.one", "key.other"... (en.json must have "key.other").
+var pluralUse = regexp.MustCompile(`\btn\(\s*['"]([^'"]+)['"]`)
+
 // Values of the API's enumerations (issue 3) that the pages translate through tEnum.
 var enumerations = map[string][]string{
 	"kind":       {"government", "multilateral", "private_sector", "foundation", "ngo", "individual", "other"},
@@ -49,7 +52,11 @@ func TestTranslationsComplete(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		checkPluralForms(t, lang, en, dict)
 		for key, text := range en {
+			if _, plural := pluralBase(key, en); plural {
+				continue // checkPluralForms: each language has its own forms
+			}
 			got, ok := dict[key]
 			switch {
 			case !ok:
@@ -62,8 +69,86 @@ func TestTranslationsComplete(t *testing.T) {
 			}
 		}
 		for key := range dict {
+			if _, plural := pluralBase(key, en); plural {
+				continue
+			}
 			if _, ok := en[key]; !ok {
 				t.Errorf("i18n/%s.json: key %q is not in en.json", lang, key)
+			}
+		}
+	}
+}
+
+// pluralForms are the CLDR plural categories (Intl.PluralRules) each language's texts that
+// count something must give, as "key.<category>": tn() in i18n.js picks one by the count
+// and falls back to "key.other".
+var pluralForms = map[string][]string{
+	"en": {"one", "other"},
+	"fr": {"one", "other"},
+	"ar": {"zero", "one", "two", "few", "many", "other"},
+}
+
+var pluralCategory = regexp.MustCompile(`^(.+)\.(zero|one|two|few|many|other)$`)
+
+// pluralBase answers the counted text a key is a form of ("inst.sum" for "inst.sum.few"):
+// one whose "one" and "other" forms en.json has (so "kind.other", an enumeration value, is not).
+func pluralBase(key string, en map[string]string) (string, bool) {
+	m := pluralCategory.FindStringSubmatch(key)
+	if m == nil {
+		return "", false
+	}
+	_, one := en[m[1]+".one"]
+	_, other := en[m[1]+".other"]
+	return m[1], one && other
+}
+
+// checkPluralForms: every counted text of en.json ("key.other") has, in lang, each form
+// the language needs and no other; each form uses only the placeholders of en's "other"
+// (Arabic "one" and "two" may leave the count out: "شهر واحد", "شهران"), and "other" all of them.
+func checkPluralForms(t *testing.T, lang string, en, dict map[string]string) {
+	t.Helper()
+	placeholder := regexp.MustCompile(`\{\w+\}`)
+	bases := map[string]bool{}
+	for key := range en {
+		if base, ok := pluralBase(key, en); ok {
+			bases[base] = true
+		}
+	}
+	for key := range dict {
+		if m := pluralCategory.FindStringSubmatch(key); m != nil && m[2] != "other" && !bases[m[1]] {
+			t.Errorf("i18n/%s.json: plural form %q of a text en.json does not count", lang, key)
+		}
+	}
+	for base := range bases {
+		want := placeholder.FindAllString(en[base+".other"], -1)
+		allowed := map[string]bool{}
+		for _, p := range want {
+			allowed[p] = true
+		}
+		forms := map[string]bool{}
+		for _, form := range pluralForms[lang] {
+			forms[form] = true
+			text, ok := dict[base+"."+form]
+			switch {
+			case !ok:
+				t.Errorf("i18n/%s.json: %q needs its %q form", lang, base, form)
+				continue
+			case strings.TrimSpace(text) == "":
+				t.Errorf("i18n/%s.json: empty text for %q", lang, base+"."+form)
+			}
+			got := placeholder.FindAllString(text, -1)
+			for _, p := range got {
+				if !allowed[p] {
+					t.Errorf("i18n/%s.json: %q has placeholder %s, which en's other form has not", lang, base+"."+form, p)
+				}
+			}
+			if form == "other" && !samePlaceholders(got, want) {
+				t.Errorf("i18n/%s.json: %q has placeholders %v, en has %v", lang, base+".other", got, want)
+			}
+		}
+		for key := range dict {
+			if b, ok := pluralBase(key, en); ok && b == base && !forms[strings.TrimPrefix(key, base+".")] {
+				t.Errorf("i18n/%s.json: %q is not a plural form %s uses", lang, key, lang)
 			}
 		}
 	}
@@ -96,6 +181,9 @@ func TestUsedKeysExist(t *testing.T) {
 			for _, m := range re.FindAllStringSubmatch(string(src), -1) {
 				used[m[1]] = p
 			}
+		}
+		for _, m := range pluralUse.FindAllStringSubmatch(string(src), -1) {
+			used[m[1]+".other"] = p
 		}
 		return nil
 	})

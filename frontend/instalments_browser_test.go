@@ -129,6 +129,7 @@ func TestConsoleInstalmentsScheduleWriteOffReschedule(t *testing.T) {
 
 	// Its instalments, with their status.
 	waitFor(t, ctx, `document.querySelector('[data-list="pledges"]').dataset.state === 'ready'`)
+	checkInstalmentsButtonInView(t, ctx, p.ID)
 	clickJS(t, ctx, fmt.Sprintf(`[data-list="pledges"] tr[data-id="%d"] button[data-action="instalments"]`, p.ID))
 	checkInstalmentsShown(t, ctx, p)
 	screenshot(t, ctx, "instalments-dialog-en")
@@ -213,6 +214,10 @@ func TestConsoleAgeingAndForecast(t *testing.T) {
 	if href := js[string](t, ctx, `document.querySelector('#ageing-csv').getAttribute('href')`); !strings.HasPrefix(href, "/api/v1/funds/"+fundCode+"/ageing.csv?as_of=") {
 		t.Errorf("the ageing CSV link is %q", href)
 	}
+	// Beside it, the workbook, in the page's language.
+	if href := js[string](t, ctx, `document.querySelector('#ageing-xlsx')?.getAttribute('href') ?? ''`); !strings.HasPrefix(href, "/api/v1/funds/"+fundCode+"/ageing.xlsx?") || !strings.Contains(href, "lang=en") {
+		t.Errorf("the ageing Excel link is %q", href)
+	}
 	js[bool](t, ctx, `(() => { document.querySelector('#ageing .chart-box').scrollIntoView(); return true; })()`)
 	waitFor(t, ctx, `window.Chart && Chart.getChart('ageing-chart')?.data.datasets[0].data.length === 5`)
 
@@ -260,6 +265,15 @@ func TestConsoleAgeingAndForecast(t *testing.T) {
 		t.Errorf("the Arabic ageing view: total %s (want %s), dir %s", total, p.OutstandingPledges, js[string](t, ctx, `document.dir`))
 	}
 	waitFor(t, ctx, `Boolean(window.Chart?.getChart('forecast-chart'))`)
+	if href := js[string](t, ctx, `document.querySelector('#ageing-xlsx')?.getAttribute('href') ?? ''`); !strings.Contains(href, "lang=ar") {
+		t.Errorf("the Arabic ageing Excel link is %q, want lang=ar", href)
+	}
+	// Twelve months: Arabic's "many" form (12 شهرًا), not the 3-to-10 plural (أشهر).
+	arDict, err := frontend.Dictionary("ar")
+	must(t, err)
+	if got := text(t, ctx, "#forecast-total"); !strings.Contains(got, "شهرًا") || strings.Contains(got, "أشهر") || arDict["inst.forecast.total.many"] == "" {
+		t.Errorf("the Arabic forecast total reads %q, want the form for 12 (شهرًا)", got)
+	}
 	screenshot(t, ctx, "instalments-ageing-ar")
 }
 
@@ -353,6 +367,14 @@ func TestConsoleInstalmentsInArabic(t *testing.T) {
 	fill(t, ctx, map[string]string{"#filter-q": "SMSN-2026-Q"})
 	js[bool](t, ctx, `(() => { document.querySelector('#filters').dispatchEvent(new Event('change')); return true; })()`)
 	waitFor(t, ctx, fmt.Sprintf(`document.querySelector('[data-list="pledges"]').dataset.state === 'ready' && document.querySelector('[data-list="pledges"] tr[data-id="%d"]')`, p.ID))
+	checkInstalmentsButtonInView(t, ctx, p.ID)
+	// The fund is named in Arabic in the console too: in the filter, the forms and the pledge rows.
+	if got := js[string](t, ctx, `[...document.querySelectorAll('#filter-fund option, #pledge-form select[name="fund_id"] option')].map((o) => o.textContent).join('|')`); !strings.Contains(got, "صندوق الصمود") || strings.Contains(got, "IOM Resilience Fund") {
+		t.Errorf("the Arabic console's fund options read %q, want the fund's Arabic name", got)
+	}
+	if got := text(t, ctx, fmt.Sprintf(`[data-list="pledges"] tr[data-id="%d"]`, p.ID)); !strings.Contains(got, "صندوق الصمود") {
+		t.Errorf("the Arabic pledge row reads %q, want the fund's Arabic name", got)
+	}
 	clickJS(t, ctx, fmt.Sprintf(`[data-list="pledges"] tr[data-id="%d"] button[data-action="instalments"]`, p.ID))
 	checkInstalmentsShown(t, ctx, p)
 	if got := text(t, ctx, `#instalments-dialog tbody tr[data-status="overdue"] .badge`); got != ar["instalment.overdue"] {
@@ -378,5 +400,20 @@ func TestViewerReadsInstalmentsOnly(t *testing.T) {
 	}
 	if js[bool](t, ctx, `Boolean(document.querySelector('#pledge-schedule'))`) {
 		t.Error("a viewer is shown the pledge form's schedule")
+	}
+}
+
+// checkInstalmentsButtonInView: at 1280 px the pledge row's Instalments button is inside the
+// visible part of the table (the actions lead the row), with no horizontal scroll needed.
+func checkInstalmentsButtonInView(t *testing.T, ctx context.Context, pledge int64) {
+	t.Helper()
+	waitFor(t, ctx, fmt.Sprintf(`Boolean(document.querySelector('[data-list="pledges"] tr[data-id="%d"] button[data-action="instalments"]'))`, pledge))
+	got := js[string](t, ctx, fmt.Sprintf(`(() => {
+		const b = document.querySelector('[data-list="pledges"] tr[data-id="%d"] button[data-action="instalments"]');
+		const wrap = b.closest('.table-wrap').getBoundingClientRect(), r = b.getBoundingClientRect();
+		return r.left >= wrap.left - 1 && r.right <= wrap.right + 1 && r.right <= window.innerWidth ? 'ok' : JSON.stringify({wrap, r});
+	})()`, pledge))
+	if got != "ok" {
+		t.Errorf("pledge %d: the Instalments button is out of view without scrolling: %s", pledge, got)
 	}
 }

@@ -120,10 +120,10 @@ func (sd *seeder) fund(ctx context.Context) int64 {
 		TargetUSD: dec("100000000.00"), OpensOn: day("2025-06-01"),
 		// The names and wording of the announcements (../shared/seeds/).
 		Translations: map[string]*models.FundTranslationInput{
-			"fr": {Name: ptr("Fonds de résilience de l'OIM"),
+			"fr": {Name: ptr("Fonds de résilience de l’OIM"),
 				Organization: ptr("Organisation internationale pour les migrations (OIM)"),
-				Description: ptr("100 millions de dollars de ressources financières non affectées, pour que l'OIM intervienne " +
-					"de manière flexible et efficace où le besoin s'en fait sentir, auprès des migrants et des communautés " +
+				Description: ptr("100 millions de dollars de ressources financières non affectées, pour que l’OIM intervienne " +
+					"de manière flexible et efficace où le besoin s’en fait sentir, auprès des migrants et des communautés " +
 					"touchées par les crises. Lancé en juin 2025 ; le Maroc en a été annoncé premier contributeur le " +
 					"29 juillet 2025. Les montants de cette démonstration sont fictifs.")},
 			"ar": {Name: ptr("صندوق الصمود"),

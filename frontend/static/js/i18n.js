@@ -28,3 +28,17 @@ export function tEnum(group, value) {
   const key = `${group}.${value}`;
   return key in dict ? dict[key] : String(value ?? '');
 }
+
+// tn is t for a text that counts something: the form of key for the count n, chosen by the
+// language's plural rules (Intl.PluralRules: English and French one/other, Arabic
+// zero/one/two/few/many/other), stored as "key.one", "key.other"...; a form a language does
+// not give falls back to "key.other", then to "key". The formatted count goes in vars.
+const pluralRules = new Intl.PluralRules(locale);
+export function tn(key, n, vars = {}) {
+  const form = `${key}.${pluralRules.select(Number(n))}`;
+  return t(form in dict ? form : `${key}.other` in dict ? `${key}.other` : key, vars);
+}
+
+// fundLabel is a fund's name in the page's language: its translation when it has one
+// (the fund's translations, as the public pages show it), else its name.
+export const fundLabel = (f) => f?.translations?.[lang]?.name || f?.name;

@@ -5,7 +5,7 @@
 // and the same kind. Past imports are listed below. Templates per kind, with the headers in
 // the page's language, are links to GET /imports/templates/{kind}.csv|.xlsx.
 // Kept apart from staff.js: staff.js shows the panel (data-tab="imports"), this fills it.
-import { t, tEnum, lang } from './i18n.js';
+import { t, tn, tEnum, lang } from './i18n.js';
 import { money, count, dateTime } from './format.js';
 import { api, itemsOf, query, ApiError } from './api.js';
 import { el, $ } from './dom.js';
@@ -97,7 +97,7 @@ function errorsTable(errors) {
     el('td', { class: 'problem' }, e.problem)));
   return el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-labelledby': 'import-errors-title' },
     el('table', { class: 'list import-errors' },
-      el('caption', { id: 'import-errors-title' }, t('import.errors', { count: count(errors.length) })),
+      el('caption', { id: 'import-errors-title' }, tn('import.errors', errors.length, { count: count(errors.length) })),
       el('thead', {}, el('tr', {}, ['import.col.row', 'import.col.column', 'import.col.field', 'import.col.problem']
         .map((k) => el('th', { scope: 'col' }, t(k))))),
       el('tbody', {}, rows)));
@@ -105,7 +105,7 @@ function errorsTable(errors) {
 
 function showDryRun(r) {
   const clean = r.invalid === 0 && r.rows > 0;
-  const verdict = clean ? t('import.clean', { count: count(r.would_create) })
+  const verdict = clean ? tn('import.clean', r.would_create, { count: count(r.would_create) })
     : r.rows === 0 ? t('import.empty') : t('import.fix');
   $('#import-result').replaceChildren(el('article', { class: `card import-dry-run ${clean ? 'clean' : 'invalid'}`, dataset: { state: clean ? 'clean' : 'invalid' } },
     el('h3', {}, t('import.dry.title', { name: chosen.name, kind: tEnum('import.kind', r.kind) })),
@@ -119,7 +119,7 @@ function showCommitted(r) {
   $('#import-result').replaceChildren(el('article', { class: 'card import-done', dataset: { state: 'committed', id: String(r.id) } },
     el('h3', {}, t('import.done.title', { name: chosen.name, id: String(r.id) })),
     countsList(r),
-    el('p', {}, t('import.done', { created: count(r.created), duplicates: count(r.duplicates) })),
+    el('p', {}, tn('import.done', r.created, { created: count(r.created), duplicates: count(r.duplicates) })),
     totalsTable(r.totals),
     el('p', {}, t('import.sha256'), ' ', el('code', { class: 'sha256', dir: 'ltr' }, r.sha256))));
 }

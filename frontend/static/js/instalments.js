@@ -5,7 +5,7 @@
 // helpers (instalments() below) and shows its screens as tabs.
 // Money is never a float here: amounts are summed in minor units as BigInt; the charts alone
 // draw Numbers (chartNumber), their tooltips show the API's exact strings.
-import { t, tEnum, isRTL, locale } from './i18n.js';
+import { t, tn, tEnum, isRTL, locale, lang, fundLabel } from './i18n.js';
 import { money, date, dateTime, month, today, minorUnits, formatDecimal, chartNumber, count } from './format.js';
 import { api, itemsOf, query, ApiError } from './api.js';
 import { el, $, $$, setStatus } from './dom.js';
@@ -134,7 +134,7 @@ class RowsEditor {
     const targetMinor = target ? toMinor(target, places) : null;
     const show = (v) => (currency ? money(v, currency) : formatDecimal(v));
     let state = 'unknown';
-    let text = t('inst.sum', { sum: show(fromMinor(sum, places)), count: count(amounts.length) });
+    let text = tn('inst.sum', amounts.length, { sum: show(fromMinor(sum, places)), count: count(amounts.length) });
     if (targetMinor !== null && readable) {
       const diff = targetMinor - sum;
       state = diff === 0n ? 'equal' : diff > 0n ? 'short' : 'over';
@@ -194,7 +194,7 @@ function scheduleEditor() {
     const part = total / BigInt(n);
     const last = total - part * BigInt(n - 1);
     const dates = Array.from({ length: n }, (_, i) => addMonths(first, i * months));
-    sum.textContent = t('inst.generated.preview', {
+    sum.textContent = tn('inst.generated.preview', n, {
       n: count(n), part: money(fromMinor(part, places), currency), last: money(fromMinor(last, places), currency),
       first: date(dates[0]), end: date(dates[n - 1]),
     });
@@ -270,7 +270,7 @@ async function openInstalments(id, message = '') {
   dialog.dataset.pledge = String(p.id);
   dialog.replaceChildren(
     el('h2', { id: 'instalments-title' }, t('inst.title', { id: p.id })),
-    el('p', {}, `${p.donor_name ?? ''} → ${h.data.funds.find((f) => String(f.id) === String(p.fund_id))?.name ?? p.fund_code ?? ''}${p.reference ? ` · ${p.reference}` : ''}`),
+    el('p', {}, `${p.donor_name ?? ''} → ${fundLabel(h.data.funds.find((f) => String(f.id) === String(p.fund_id))) ?? p.fund_code ?? ''}${p.reference ? ` · ${p.reference}` : ''}`),
     pledgeSummary(p), instalmentTable(p),
     el('p', { id: 'instalments-message', class: 'form-error ok', role: 'status' }, message),
     ...(open ? [writeOffForm(p), rescheduleForm(p)] : []),
@@ -351,7 +351,7 @@ function rescheduleForm(p) {
     }
     try {
       const after = await api(`/pledges/${encodeURIComponent(p.id)}/schedule`, { method: 'PUT', body: { schedule } });
-      await done(after, t('inst.reschedule.done', { id: after.id, n: count(after.instalments?.length ?? 0) }));
+      await done(after, tn('inst.reschedule.done', after.instalments?.length ?? 0, { id: after.id, n: count(after.instalments?.length ?? 0) }));
     } catch (err) {
       h.showApiError(form, err);
     }
@@ -425,7 +425,7 @@ async function barChart(canvas, labels, values, label) {
 }
 
 function fundSelect(id, value) {
-  return el('select', { id, name: 'fund' }, h.data.funds.map((f) => el('option', { value: f.code, selected: f.code === value }, f.name)));
+  return el('select', { id, name: 'fund' }, h.data.funds.map((f) => el('option', { value: f.code, selected: f.code === value }, fundLabel(f))));
 }
 
 const ageingState = {};
@@ -464,7 +464,9 @@ async function showAgeing(section, s) {
   const fund = encodeURIComponent(s.fund);
   const q = query({ as_of: s.asOf });
   const csv = el('a', { class: 'button', id: 'ageing-csv', href: `/api/v1/funds/${fund}/ageing.csv${q}`, download: true }, t('inst.ageing.csv'));
-  section.replaceChildren(el('h3', { id: 'h-ageing-list' }, t('inst.ageing.title')), el('p', { class: 'actions' }, csv));
+  // The workbook, its headers and summary in the page's language.
+  const xlsx = el('a', { class: 'button', id: 'ageing-xlsx', href: `/api/v1/funds/${fund}/ageing.xlsx${query({ as_of: s.asOf, lang })}`, download: true }, t('inst.ageing.xlsx'));
+  section.replaceChildren(el('h3', { id: 'h-ageing-list' }, t('inst.ageing.title')), el('p', { class: 'actions' }, csv, ' ', xlsx));
   let a;
   try {
     a = await api(`/funds/${fund}/ageing${q}`);
@@ -510,7 +512,7 @@ async function showForecast(section, s) {
   const canvas = el('canvas', { id: 'forecast-chart', role: 'img', 'aria-label': t('inst.forecast.chart_alt') });
   section.append(
     el('p', { id: 'forecast-overdue', dataset: { usd: f.overdue_usd } }, t('inst.forecast.overdue', { usd: money(f.overdue_usd) })),
-    el('p', { id: 'forecast-total', dataset: { usd: total } }, t('inst.forecast.total', { usd: money(total), n: count(items.length) })),
+    el('p', { id: 'forecast-total', dataset: { usd: total } }, tn('inst.forecast.total', items.length, { usd: money(total), n: count(items.length) })),
     el('div', { class: 'chart-box small-chart' }, canvas),
     table(t('inst.forecast.title'), [['inst.col.period'], ['inst.col.instalments', 'num'], ['inst.col.expected_usd', 'num']],
       items.map((i) => el('tr', { dataset: { period: i.period, usd: i.expected_usd } }, el('th', { scope: 'row' }, month(i.period)),
@@ -533,7 +535,7 @@ async function remindersScreen() {
       el('select', { id: 'reminder-status', name: 'status' }, statuses.map((v) => el('option', { value: v, selected: v === s.status }, v ? tEnum('reminder', v) : t('console.filter.any'))))),
     el('div', { class: 'field' }, el('label', { for: 'reminder-fund' }, t('staff.field.fund')),
       el('select', { id: 'reminder-fund', name: 'fund_id' }, el('option', { value: '' }, t('staff.filter.all_funds')),
-        h.data.funds.map((f) => el('option', { value: String(f.id), selected: String(f.id) === s.fund }, f.name)))));
+        h.data.funds.map((f) => el('option', { value: String(f.id), selected: String(f.id) === s.fund }, fundLabel(f))))));
   controls.addEventListener('submit', (e) => e.preventDefault());
   controls.addEventListener('change', () => {
     Object.assign(s, { status: $('#reminder-status').value, fund: $('#reminder-fund').value });
@@ -546,7 +548,7 @@ async function remindersScreen() {
       run.disabled = true;
       try {
         const r = await api('/reminders/run', { method: 'POST' });
-        setStatus(t('inst.reminders.ran', { queued: count(r?.queued ?? 0), sent: count(r?.sent ?? 0), pending: count(r?.pending ?? 0) }));
+        setStatus(tn('inst.reminders.ran', r?.queued ?? 0, { queued: count(r?.queued ?? 0), sent: count(r?.sent ?? 0), pending: count(r?.pending ?? 0) }));
         await remindersScreen();
       } catch (err) {
         setStatus(t('staff.form.not_saved', { message: err.message }), true);

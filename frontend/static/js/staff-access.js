@@ -4,7 +4,7 @@
 // supersede). Users, with every role and a fund picker for fund managers, are the admin's
 // Users tab (staff.js).
 // Kept apart from staff.js: it hooks onto the console's lists and forms from outside.
-import { t, tEnum } from './i18n.js';
+import { t, tEnum, fundLabel } from './i18n.js';
 import { date } from './format.js';
 import { api, itemsOf, fetchAll, ApiError } from './api.js';
 import { el, $, $$ } from './dom.js';
@@ -182,7 +182,7 @@ async function start() {
     bar?.append(el('p', { id: 'access-note', class: 'note' }, t('access.read_only')));
   } else if (me.role === 'fund_manager') {
     funds = await fetchAll('/funds');
-    const names = funds.filter((f) => canWriteFund(f.id)).map((f) => f.name).join(', ');
+    const names = funds.filter((f) => canWriteFund(f.id)).map((f) => fundLabel(f)).join(', ');
     bar?.append(el('p', { id: 'access-note', class: 'note' }, t('access.fund_manager', { funds: names })));
   }
   strip();

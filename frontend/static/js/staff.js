@@ -3,8 +3,8 @@
 // with a reason, CSV exports. The session is the HttpOnly cookie the login sets.
 import { ackColumn, ackActions } from './acknowledge.js';
 import { linkActions } from './donorlinks.js';
-import { t, tEnum } from './i18n.js';
-import { money, formatDecimal, date, dateTime, country, today, minorUnits } from './format.js';
+import { t, tn, tEnum, fundLabel } from './i18n.js';
+import { money, formatDecimal, date, dateTime, country, today, minorUnits, count } from './format.js';
 import { api, itemsOf, query, fetchAll, ApiError } from './api.js';
 import { el, $, $$, setStatus } from './dom.js';
 import { updateReportLinks } from './report-links.js';
@@ -19,12 +19,12 @@ const USER_KEY = 'fundtracker.user';
 const data = { funds: [], donors: [], pledges: [] };
 let me = null; // the signed-in user, from GET /auth/me
 const byId = (kind, id) => data[kind].find((r) => String(r.id) === String(id));
-const fundName = (id, row = {}) => byId('funds', id)?.name ?? row.fund_code ?? row.fund_name ?? id;
+const fundName = (id, row = {}) => fundLabel(byId('funds', id)) ?? row.fund_code ?? row.fund_name ?? id;
 const donorName = (id, row = {}) => row.donor_name || byId('donors', id)?.name || id;
 const isOpenPledge = (p) => !['cancelled', 'fulfilled'].includes(p.status);
 
 const OPTION_LABELS = {
-  funds: (f) => f.name,
+  funds: (f) => fundLabel(f),
   donors: (d) => (d.country_code ? `${d.name} (${d.country_code})` : d.name),
   pledges: (p) => t('staff.pledge.option', {
     donor: donorName(p.donor_id, p), fund: fundName(p.fund_id, p), date: date(p.pledged_on),
@@ -79,6 +79,7 @@ const LISTS = {
   pledges: {
     path: '/pledges',
     totals: true,
+    actionsFirst: true, // the Instalments button stays in view at 1280 px
     params: ({ fund_id, donor_id, currency, q, earmarking, from, to, status, stage }) =>
       ({ fund_id, donor_id, currency, q, earmarking, from, to, status, stage }),
     columns: [
@@ -172,7 +173,8 @@ class PagedList {
     this.spec = spec;
     this.root = $(`[data-list="${name}"]`);
     const headers = spec.columns.map(([key, , cls]) => el('th', { scope: 'col', class: cls }, t(key)));
-    if (spec.actions) headers.push(el('th', { scope: 'col' }, t('staff.col.actions')));
+    // actionsFirst: the actions lead the row, so that they are in view without scrolling a wide table.
+    if (spec.actions) headers[spec.actionsFirst ? 'unshift' : 'push'](el('th', { scope: 'col' }, t('staff.col.actions')));
     this.body = el('tbody');
     this.more = actionButton(t('staff.list.more'), () => this.load(false));
     this.empty = el('p', { class: 'note', hidden: true }, t('staff.list.empty'));
@@ -209,14 +211,14 @@ class PagedList {
   // showTotals writes the totals of the whole filtered list under it.
   showTotals(tot) {
     const by = tot.by_currency.map((c) => money(c.amount, c.currency)).join(' · ');
-    this.totals.textContent = t('console.totals', { count: tot.count, usd: money(tot.amount_usd), by: by || '—' });
+    this.totals.textContent = tn('console.totals', tot.count, { count: count(tot.count), usd: money(tot.amount_usd), by: by || '—' });
     this.totals.dataset.count = String(tot.count);
     this.totals.dataset.usd = tot.amount_usd;
   }
 
   row(r) {
     const cells = this.spec.columns.map(([, cell, cls]) => el('td', { class: cls }, cell(r)));
-    if (this.spec.actions) cells.push(el('td', {}, el('div', { class: 'row-actions' }, this.spec.actions(r))));
+    if (this.spec.actions) cells[this.spec.actionsFirst ? 'unshift' : 'push'](el('td', {}, el('div', { class: 'row-actions' }, this.spec.actions(r))));
     return el('tr', { dataset: { id: String(r.id) } }, cells);
   }
 }
@@ -417,7 +419,7 @@ function amountPreview(form, dateField, output) {
           rate: formatDecimal(q.units_per_usd), currency: q.currency, date: date(q.effective_on),
           amount: money(q.amount, q.currency), usd: money(q.amount_usd),
         })];
-      if (q.stale) lines.push(t('console.rate_stale', { days: q.rate_age_days, limit: q.stale_after_days, currency: q.currency }));
+      if (q.stale) lines.push(tn('console.rate_stale', q.rate_age_days, { days: count(q.rate_age_days), limit: q.stale_after_days, currency: q.currency }));
       output.replaceChildren(...lines.map((l, i) => el('span', { class: i === 2 ? 'warning' : '' }, l, el('br'))));
       output.dataset.state = q.stale ? 'stale' : 'ready';
       output.dataset.amount = q.amount;
@@ -648,9 +650,9 @@ async function fundsScreen() {
     message: (f) => t('console.fund.created', { name: f.name }), done: fundsScreen,
   }));
   adminTable(panel, t('console.tab.funds'), [t('console.fund.code'), t('staff.field.name'), t('console.fund.target'), t('console.fund.opens_on'), t('staff.col.actions')],
-    funds.map((f) => el('tr', { dataset: { id: String(f.id) } }, el('td', {}, f.code), el('td', {}, f.name), el('td', { class: 'num' }, money(f.target_usd)),
+    funds.map((f) => el('tr', { dataset: { id: String(f.id) } }, el('td', {}, f.code), el('td', {}, fundLabel(f)), el('td', { class: 'num' }, money(f.target_usd)),
       el('td', {}, date(f.opens_on)), el('td', {}, actionButton(t('console.edit'), () => openEdit({
-        title: t('console.fund.edit_title', { name: f.name }), fields: fundFields(f),
+        title: t('console.fund.edit_title', { name: fundLabel(f) }), fields: fundFields(f),
         send: (body) => api(`/funds/${encodeURIComponent(f.id)}`, { method: 'PATCH', body: { ...body, opens_on: body.opens_on || null, closes_on: body.closes_on || null } }),
         message: (x) => t('console.fund.updated', { name: x.name }), done: () => Promise.all([fundsScreen(), loadOptions()]),
       }))))), [el('p', {}, create)]);
@@ -664,7 +666,7 @@ function fundsField(funds, selected = []) {
   const node = el('fieldset', { id: 'edit-fund_ids', class: 'fund-picker field-wide' },
     el('legend', {}, t('access.users.funds')),
     funds.map((f) => el('label', {}, el('input', { type: 'checkbox', name: 'fund_ids', value: String(f.id),
-      checked: (selected ?? []).some((id) => String(id) === String(f.id)) }), ` ${f.name}`)));
+      checked: (selected ?? []).some((id) => String(id) === String(f.id)) }), ` ${fundLabel(f)}`)));
   return { name: 'fund_ids', node, read: () => (node.hidden ? undefined : $$('input:checked', node).map((b) => Number(b.value))) };
 }
 
@@ -672,7 +674,7 @@ async function usersScreen() {
   const panel = $('#tab-users');
   const [users, funds] = await Promise.all([fetchAll('/users'), fetchAll('/funds')]);
   const roles = ROLES.map((r) => [r, tEnum('access.role', r)]);
-  const fundName = (id) => funds.find((f) => String(f.id) === String(id))?.name ?? String(id);
+  const fundName = (id) => fundLabel(funds.find((f) => String(f.id) === String(id))) ?? String(id);
   const roleChanged = (x) => t('console.user.role_changed', { email: x.email, role: tEnum('role', x.role) });
   const patch = (u, body, msg) => api(`/users/${encodeURIComponent(u.id)}`, { method: 'PATCH', body }).then((x) => {
     setStatus(msg(x));

@@ -510,11 +510,13 @@ func rowErrors(ir *importRow, colOf map[string]string, fields []string) []Import
 	return out
 }
 
-// columnFields are the columns that may give an API field, most specific first.
+// columnFields are the columns that may give an API field, the one that
+// decides first (a donor's name and a pledge's reference decide over an id
+// beside them: resolveRow).
 var columnFields = map[string][]string{
 	"fund_id":   {"fund_id", "fund_code"},
-	"donor_id":  {"donor_id", "donor_name", "donor_country"},
-	"pledge_id": {"pledge_id", "pledge_reference"},
+	"donor_id":  {"donor_name", "donor_country", "donor_id"},
+	"pledge_id": {"pledge_reference", "pledge_id"},
 }
 
 func decimalInput(s string) DecimalInput { return DecimalInput{Raw: s, Set: s != ""} }

@@ -87,6 +87,7 @@ func TestRemindersSentByHand(t *testing.T) {
 	skipped := w.reminderOf(pAr, "skipped")
 	w.do("POST", "/api/v1/reminders/"+skipped+"/sent-by-hand", w.staff, map[string]any{}).fails(409, "conflict", "")
 	w.do("POST", "/api/v1/reminders/999999/sent-by-hand", w.staff, map[string]any{}).fails(404, "not_found", "")
+	w.do("POST", "/api/v1/reminders/999999/sent-by-hand", w.staff, nil).fails(404, "not_found", "") // the body is optional
 	events := w.do("GET", "/api/v1/audit?entity=reminder&entity_id="+en, w.admin, nil).status(200).items()
 	if len(events) != 1 || events[0]["action"] != "send_by_hand" || events[0]["actor"] != "staff@example.org" {
 		t.Fatalf("audit of the reminder sent by hand: %v", events)

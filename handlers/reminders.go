@@ -2,7 +2,9 @@ package handlers
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"strings"
 
 	"github.com/fundtracker/fundtracker/models"
 	"github.com/gin-gonic/gin"
@@ -53,6 +55,10 @@ func (h *Handler) ReminderMessage(c *gin.Context) {
 // MarkReminderSentByHand answers POST /reminders/{id}/sent-by-hand: a pending
 // or failed reminder staff sent themselves is recorded sent (409 when it is
 // already sent or skipped, or being sent by the scheduler).
+// Its body ({"note"}) is optional: an empty one is read as {}.
 func (h *Handler) MarkReminderSentByHand(c *gin.Context) {
+	if c.Request.ContentLength == 0 {
+		c.Request.Body = io.NopCloser(strings.NewReader("{}"))
+	}
 	changeByID(c, "reminder", h.reminders.MarkReminderSentByHand)
 }

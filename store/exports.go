@@ -9,21 +9,7 @@ import (
 // EachContribution streams the contributions that match, oldest first, from a
 // database cursor: memory stays flat whatever the size of the ledger.
 func (s *Store) EachContribution(ctx context.Context, f ContributionFilter, fn func(models.Contribution) error) error {
-	rows, err := filterContributions(contributionQuery(s.r.WithContext(ctx)), f).Select(contributionColumns).Order("contributions.id").Rows()
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var row contributionRow
-		if err := rows.Scan(row.fields()...); err != nil {
-			return err
-		}
-		if err := fn(row.model()); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return s.ExportContributions(ctx, f, "", fn) // voided ones too
 }
 
 // contributionColumns are what fields() scans, in its order: rows are

@@ -255,7 +255,14 @@ func (g *generator) writePledges(ctx context.Context, db *sql.DB, pledges []genP
 			return []any{p.id, p.fund, p.donor, p.amount, p.cur.Code, p.rate.String(), usdCents(p.cur, p.amount, p.rate), p.paid,
 				dateText(p.pledgedOn), dateText(p.pledgedOn.AddDate(1, 0, 0)), stage, p.earmarking, "PLG-" + strconv.Itoa(i+1), "",
 				cancelledAt, cancelDay, reason, by, created, benchActor, created}
-		}}})
+		}},
+		// Issue 11: each pledge's schedule, one instalment of its whole
+		// amount on its due date (the rebuild then derives next_due_on).
+		{`INSERT INTO pledge_instalments (pledge_id, version, seq, due_on, amount_minor, written_off_minor) VALUES (?, 1, 1, ?, ?, 0)`,
+			len(pledges), func(i int) []any {
+				p := pledges[i]
+				return []any{p.id, dateText(p.pledgedOn.AddDate(1, 0, 0)), p.amount}
+			}}})
 }
 
 // loadContributions writes the contributions (two in five pay a pledge, one

@@ -284,15 +284,18 @@ func TestPostgresConnectionsTerminated(t *testing.T) {
 		}
 		return n
 	}
-	// Terminations while requests run, from 4 writers and a reader.
-	stop := make(chan struct{})
+	// Terminations between requests (the pool's idle connections, before
+	// the load: at least those), then every 50 ms while 4 writers and a
+	// reader run (the load may take well under a second on an idle machine).
 	var killed atomic.Int64
+	killed.Add(int64(terminate()))
+	stop := make(chan struct{})
 	go func() {
 		for {
 			select {
 			case <-stop:
 				return
-			case <-time.After(250 * time.Millisecond):
+			case <-time.After(50 * time.Millisecond):
 				killed.Add(int64(terminate()))
 			}
 		}

@@ -228,3 +228,23 @@ func TestRemindersByHandRaceTheSchedulerOnPostgres(t *testing.T) {
 	}
 	t.Logf("%d reminders: %d e-mailed, %d marked sent by hand, none both", len(ids), len(mailed), len(byHand))
 }
+
+// What stops the scheduler stops staff: a reminder whose instalment was paid
+// since is neither previewed to send nor marked sent by hand (409), and
+// nothing is written.
+func TestReminderStoppedIsNotSentByHand(t *testing.T) {
+	w := newReminderWorld(t)        // no mail server
+	w.advance(146 * 24 * time.Hour) // 25 July 2026
+	p := w.pledge(w.en, "1000.00", "AGR-PAID", "2026-08-01")
+	w.run()
+	id := w.reminderOf(p, "pending")
+	w.do("POST", "/api/v1/contributions", w.staff, map[string]any{"pledge_id": json.Number(p), "amount": "1000.00", "received_on": "2026-07-25"}).status(201)
+	w.do("GET", "/api/v1/reminders/"+id+"/message", w.staff, nil).fails(409, "conflict", "")
+	before := w.counts()
+	w.do("POST", "/api/v1/reminders/"+id+"/sent-by-hand", w.staff, nil).fails(409, "conflict", "")
+	w.unchanged(before, "a stopped reminder marked by hand")
+	if r := w.reminders(p); len(r) != 1 || r[0]["status"] != "pending" {
+		t.Fatalf("after the refusals: %v", r)
+	}
+	wantRun(t, w.run(), map[string]int{"skipped": 1}) // the next run records why
+}

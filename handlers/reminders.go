@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -57,8 +58,16 @@ func (h *Handler) ReminderMessage(c *gin.Context) {
 // already sent or skipped, or being sent by the scheduler).
 // Its body ({"note"}) is optional: an empty one is read as {}.
 func (h *Handler) MarkReminderSentByHand(c *gin.Context) {
-	if c.Request.ContentLength == 0 {
-		c.Request.Body = io.NopCloser(strings.NewReader("{}"))
+	if c.Request.ContentLength <= 0 { // none, or sent chunked: an empty one is {}
+		b, err := io.ReadAll(io.LimitReader(c.Request.Body, 1<<20))
+		if err != nil {
+			Error(c, models.Errorf(models.EINVALIDJSON, "The request body could not be read."))
+			return
+		}
+		if strings.TrimSpace(string(b)) == "" {
+			b = []byte("{}")
+		}
+		c.Request.Body = io.NopCloser(bytes.NewReader(b))
 	}
 	changeByID(c, "reminder", h.reminders.MarkReminderSentByHand)
 }

@@ -601,6 +601,13 @@ func (s *Store) ReminderMessage(ctx context.Context, id int64) (models.ReminderM
 	if facts.states[r.PledgeID] == nil {
 		return models.ReminderMessage{}, notFound("pledge", r.PledgeID)
 	}
+	// What stops the scheduler sending it stops staff too: a paid, written
+	// off, cancelled or rescheduled instalment, a later reminder, the policy off.
+	if r.Status == models.ReminderPending || r.Status == models.ReminderFailed {
+		if why := facts.stop(r, s.today()); why != "" {
+			return models.ReminderMessage{}, models.Errorf(models.ECONFLICT, "Reminder %d is no longer to be sent: %s.", id, why)
+		}
+	}
 	m := facts.mail(r)
 	return models.ReminderMessage{To: m.To, Language: m.Language, Subject: m.Subject, Text: m.Text, HTML: m.HTML}, nil
 }

@@ -419,3 +419,16 @@ func TestImportManyChunks(t *testing.T) {
 	eq(t, "created", num(r, "created"), 4000)
 	sameAfterRebuild(t, f.env, "resilience")
 }
+
+// A row's problem names the cell it used: the id's own column for a bad id,
+// the name's or reference's when that decided (final review).
+func TestImportErrorsNameTheCellUsed(t *testing.T) {
+	f := newFixture(t)
+	file := "fund_code,donor_name,donor_id,pledge_reference,pledge_id,amount,currency,received_on\n" +
+		"resilience,,abc,,,10.00,USD,2025-08-01\n" + // row 2: donor_id's format
+		"resilience,Kingdom of Morocco,-5,,,10.00,USD,2025-08-01\n" + // row 3: donor_id's format, though a name is given
+		"resilience,Kingdom of Morocco,,,xyz,10.00,USD,2025-08-01\n" + // row 4: pledge_id's format
+		"resilience,Nobody,,NO-SUCH,,10.00,USD,2025-08-01\n" // row 5: the name and the reference decided
+	r := f.env.importFile(f.staff, "contributions", "dry_run", "cells.csv", []byte(file), "").status(http.StatusOK)
+	eq(t, "errors", fmt.Sprint(rowErrors(r)), "[2 donor_id donor_id 3 donor_id donor_id 4 pledge_id pledge_id 5 donor_name donor_id 5 pledge_reference pledge_id]")
+}

@@ -307,6 +307,10 @@ type importRow struct {
 	values map[string]string // field -> cell
 	fp     ImportFingerprint
 	p      Problems
+	// from is the column (its field) that decided a reference field of this
+	// row (donor_id: donor_name or donor_id; pledge_id: pledge_reference or
+	// pledge_id), so that its problem names the cell the row used.
+	from map[string]string
 	// resolved
 	fundID, donorID, pledgeID int64
 	amount                    decimal.Decimal
@@ -481,6 +485,9 @@ func rowErrors(ir *importRow, colOf map[string]string, fields []string) []Import
 		}
 	}
 	column := func(field string) *string {
+		if h, ok := colOf[ir.from[field]]; ok { // the cell this row used
+			return &h
+		}
 		for _, f := range columnFields[field] {
 			if h, ok := colOf[f]; ok {
 				return &h
@@ -598,16 +605,24 @@ func resolveRow(req ImportRequest, ld ImportLoader, ir *importRow, funds map[int
 	// it came from. So with both, the name decides and the id only settles
 	// between donors of the same name; an id alone is read as an id.
 	givenDonor := importID(v["donor_id"], "donor_id", "must be a positive id", ir.p)
-	if s := v["donor_name"]; s != "" {
-		ir.donorID = matchDonor(s, v["donor_country"], givenDonor, donors, ir.p)
-	} else {
+	ir.from = map[string]string{}
+	switch {
+	case ir.p["donor_id"] != "":
+		ir.from["donor_id"] = "donor_id"
+	case v["donor_name"] != "":
+		ir.from["donor_id"] = "donor_name"
+		ir.donorID = matchDonor(v["donor_name"], v["donor_country"], givenDonor, donors, ir.p)
+	default:
+		ir.from["donor_id"] = "donor_id"
 		ir.donorID = givenDonor
 	}
 	// Pledge (contributions): likewise, the reference decides, the id settles
 	// between pledges of the same reference.
 	if req.Kind == ImportContributions {
 		givenPledge := importID(v["pledge_id"], "pledge_id", "must be a positive id or null", ir.p)
-		if s := v["pledge_reference"]; s != "" {
+		ir.from["pledge_id"] = "pledge_id"
+		if s := v["pledge_reference"]; s != "" && ir.p["pledge_id"] == "" {
+			ir.from["pledge_id"] = "pledge_reference"
 			ids, err := ld.PledgesByReference(s, ir.fundID)
 			if err != nil {
 				return err
